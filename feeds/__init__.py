@@ -1,0 +1,1 @@
+"""feeds: a news feed publisher for wire copy and Markdown articles."""

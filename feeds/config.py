@@ -1,0 +1,244 @@
+"""config.toml to a validated, typed Config; every mistake names its key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feeds.errors import ConfigError
+from feeds.model import Topic
+from feeds.urls import ALL
+
+_SLUG = re.compile(r"[a-z0-9-]+")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_SECTIONS = {"site", "build", "serve", "deploy", "topics"}
+
+
+@dataclass(frozen=True, slots=True)
+class Deploy:
+    """Where `feeds deploy` syncs the static site."""
+
+    bucket: str
+    prefix: str
+    endpoint_url: str | None = None
+    region: str | None = None
+    max_deletes: int = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything config.toml says, validated; paths are absolute."""
+
+    path: Path
+    title: str
+    base_url: str
+    description: str
+    language: str
+    timezone: ZoneInfo
+    author: str
+    icon: str | None
+    logo: str | None
+    articles_dir: Path
+    output_dir: Path
+    max_entries: int
+    cache_max_age: int
+    topics: tuple[Topic, ...]
+    deploy: Deploy | None
+
+    @property
+    def root(self) -> Path:
+        """The folder of config.toml: problem paths are relative to it."""
+        return self.path.parent
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    def topic(self, slug: str) -> Topic:
+        """The topic `slug`, or the implicit topic `all`."""
+        for topic in self.topics:
+            if topic.slug == slug:
+                return topic
+        return Topic(slug=ALL, title="All articles", description=self.description)
+
+
+class _Table:
+    """One TOML table and the name it is reported under; checks key types."""
+
+    def __init__(self, path: str, name: str, data: object) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(path, name, "must be a table")
+        self.path, self.name, self.data = path, name, data
+
+    def key(self, key: str) -> str:
+        return f"{self.name}.{key}"
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(self.path, self.key(key), message)
+
+    def only(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                raise self.error(key, f"unknown key; allowed: {', '.join(sorted(allowed))}")
+
+    def get(self, key: str, kind: type, default: Any = None, required: bool = False) -> Any:
+        if key not in self.data:
+            if required:
+                raise self.error(key, "is required")
+            return default
+        value = self.data[key]
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            raise self.error(key, f"{value!r} is not {_KIND_NAMES[kind]}")
+        if kind is str and not value.strip() and required:
+            raise self.error(key, "must not be empty")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        values = self.get(key, list, [])
+        if not all(isinstance(value, str) for value in values):
+            raise self.error(key, "must be a list of strings")
+        return tuple(values)
+
+
+_KIND_NAMES = {str: "a string", int: "a whole number", list: "a list", dict: "a table"}
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate config.toml; raises ConfigError naming file and key."""
+    path = Path(path)
+    shown = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(
+            shown, "", "not found; pass --config PATH or create config.toml"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(shown, "", f"cannot be read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(shown, "", f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(shown, "", "not valid UTF-8") from None
+    for key in data:
+        if key not in _SECTIONS:
+            raise ConfigError(
+                shown, key, f"unknown section; allowed: {', '.join(sorted(_SECTIONS))}"
+            )
+    return _parse(path.resolve(), shown, data)
+
+
+def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
+    site = _Table(shown, "[site]", data.get("site", {}))
+    site.only(
+        {"title", "base_url", "description", "language", "timezone", "author", "icon", "logo"}
+    )
+    build = _Table(shown, "[build]", data.get("build", {}))
+    build.only({"articles_dir", "output_dir", "max_entries"})
+    serve = _Table(shown, "[serve]", data.get("serve", {}))
+    serve.only({"cache_max_age"})
+    root = path.parent
+    return Config(
+        path=path,
+        title=site.get("title", str, required=True).strip(),
+        base_url=_base_url(site),
+        description=site.get("description", str, ""),
+        language=_language(site),
+        timezone=_timezone(site),
+        author=site.get("author", str, ""),
+        icon=site.get("icon", str),
+        logo=site.get("logo", str),
+        articles_dir=root / build.get("articles_dir", str, "articles"),
+        output_dir=root / build.get("output_dir", str, "public"),
+        max_entries=_positive(build, "max_entries", 50),
+        cache_max_age=_positive(serve, "cache_max_age", 300, minimum=0),
+        topics=_topics(shown, data.get("topics", [])),
+        deploy=_deploy(shown, data["deploy"]) if "deploy" in data else None,
+    )
+
+
+def _base_url(site: _Table) -> str:
+    url = site.get("base_url", str, required=True).strip()
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise site.error("base_url", f"{url!r} is not an absolute http(s) URL")
+    if parts.query or parts.fragment:
+        raise site.error("base_url", f"{url!r} must not have a query or fragment")
+    return url if url.endswith("/") else url + "/"
+
+
+def _language(site: _Table) -> str:
+    language = site.get("language", str, "en")
+    if not _LANGUAGE.fullmatch(language):
+        raise site.error(
+            "language", f"{language!r} is not a BCP 47 language tag like 'fr' or 'de-CH'"
+        )
+    return str(language)
+
+
+def _timezone(site: _Table) -> ZoneInfo:
+    name = site.get("timezone", str, "UTC")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise site.error(
+            "timezone", f"{name!r} is not an IANA time zone like 'Europe/Zurich'"
+        ) from None
+
+
+def _positive(table: _Table, key: str, default: int, minimum: int = 1) -> int:
+    value = table.get(key, int, default)
+    if value < minimum:
+        raise table.error(key, f"{value} must be at least {minimum}")
+    return int(value)
+
+
+def _topics(shown: str, data: object) -> tuple[Topic, ...]:
+    if not isinstance(data, list):
+        raise ConfigError(shown, "topics", "must be an array of tables: [[topics]]")
+    topics: list[Topic] = []
+    for number, item in enumerate(data, start=1):
+        table = _Table(shown, f"[topics][{number}]", item)
+        table.only({"slug", "title", "description", "aliases"})
+        slug = table.get("slug", str, required=True)
+        if not _SLUG.fullmatch(slug):
+            raise table.error("slug", f'"{slug}" is not [a-z0-9-]+')
+        if slug == ALL:
+            raise table.error("slug", '"all" is reserved for the feed of every article')
+        if any(topic.slug == slug for topic in topics):
+            raise table.error("slug", f'"{slug}" is already the slug of another topic')
+        aliases = tuple(alias.strip() for alias in table.strings("aliases") if alias.strip())
+        topics.append(
+            Topic(
+                slug=slug,
+                title=table.get("title", str, required=True).strip(),
+                description=table.get("description", str, ""),
+                aliases=aliases,
+            )
+        )
+    return tuple(topics)
+
+
+def _deploy(shown: str, data: object) -> Deploy:
+    table = _Table(shown, "[deploy]", data)
+    table.only({"target", "endpoint_url", "region", "max_deletes"})
+    target = table.get("target", str, required=True)
+    parts = urlsplit(target)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise table.error("target", f"{target!r} is not an s3://bucket/prefix/ URL")
+    prefix = parts.path.strip("/")
+    endpoint = table.get("endpoint_url", str)
+    if endpoint is not None and urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise table.error("endpoint_url", f"{endpoint!r} is not an http(s) URL")
+    return Deploy(
+        bucket=parts.netloc,
+        prefix=prefix + "/" if prefix else "",
+        endpoint_url=endpoint,
+        region=table.get("region", str),
+        max_deletes=_positive(table, "max_deletes", 256, minimum=0),
+    )

@@ -1,0 +1,63 @@
+"""The vocabulary shared by every stage: topics, pictures, entries and problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic of the site, as configured in config.toml."""
+
+    slug: str
+    title: str
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """An article's picture; wire copy has a caption and credit but no image URL."""
+
+    url: str | None
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One published article, normalised from any format."""
+
+    slug: str
+    id: str
+    title: str
+    summary: str
+    body_html: str
+    published: datetime
+    updated: datetime
+    language: str
+    author: str
+    source: str
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    picture: Picture | None = None
+    link: str | None = None
+    draft: bool = False
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Topics then tags, without repeats: what feeds list as categories."""
+        return tuple(dict.fromkeys(self.topics + self.tags))
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why one file was not published: printed as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"

@@ -1,0 +1,40 @@
+"""Readers turn one article's text into a Draft; each format has its own module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from feeds.config import Config
+from feeds.model import Picture
+from feeds.topics import TopicMatcher
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a reader needs besides the text: settings, topic names and the file's slug."""
+
+    config: Config
+    matcher: TopicMatcher
+    file_slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An article as its file states it, before topics, identity and selection."""
+
+    title: str
+    published: datetime
+    summary: str
+    body_html: str
+    updated: datetime | None = None
+    slug: str | None = None
+    kicker_topics: tuple[str, ...] = ()
+    topic_names: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    language: str | None = None
+    id: str | None = None
+    draft: bool = False
+    link: str | None = None
+    picture: Picture | None = None

@@ -1,0 +1,155 @@
+"""Markdown articles (.md): front matter keys, then a CommonMark body."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from feeds import urls
+from feeds.dates import from_value
+from feeds.errors import ArticleError
+from feeds.model import Picture
+from feeds.readers import Context, Draft
+from feeds.readers.frontmatter import line_of, split
+from feeds.sanitize import sanitize_html
+from feeds.text import one_line, slugify
+
+_MARKDOWN = MarkdownIt("commonmark")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+MAX_TITLE = 1000
+
+
+def read(text: str, context: Context) -> Draft:
+    """Parse a Markdown article; raises ArticleError naming the line of a bad key."""
+    data, head, body, _ = split(text)
+    fields = _Fields(data, head)
+    slug = fields.get("slug", _slug) or context.file_slug
+    base = urls.absolute(context.config.base_url, urls.article_page(slug))
+    tokens = _MARKDOWN.parse(body)
+    title = fields.required("title", _text)
+    if len(title) > MAX_TITLE:
+        raise ArticleError(
+            f"title is {len(title):,} characters long; keep it under {MAX_TITLE:,}",
+            line_of(head, "title"),
+        )
+    zone = context.config.timezone
+    return Draft(
+        title=title,
+        published=fields.required("date", lambda value: from_value(value, zone)),
+        updated=fields.get("updated", lambda value: from_value(value, zone)),
+        summary=fields.get("summary", _text) or _first_paragraph(tokens),
+        body_html=sanitize_html(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}), base),
+        slug=slug,
+        topic_names=fields.get("topics", _names) or fields.get("topic", _names) or (),
+        tags=fields.get("tags", _names) or (),
+        author=fields.get("author", _author) or "",
+        language=fields.get("lang", _language),
+        id=fields.get("id", _text) or None,
+        draft=bool(fields.get("draft", _flag)),
+        link=fields.get("link", _http_url),
+        picture=fields.get("image", lambda value: _picture(value, base)),
+    )
+
+
+class _Fields:
+    """Front-matter values converted one key at a time; errors carry the key's line."""
+
+    def __init__(self, data: dict[str, Any], head: list[str]) -> None:
+        self.data, self.head = data, head
+
+    def get(self, key: str, convert: Callable[[Any], Any]) -> Any:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        try:
+            return convert(value)
+        except ValueError as exc:
+            raise ArticleError(f"{key}: {exc}", line_of(self.head, key)) from None
+
+    def required(self, key: str, convert: Callable[[Any], Any]) -> Any:
+        value = self.get(key, convert)
+        if value in (None, ""):
+            raise ArticleError(f"front matter has no {key}; add '{key}: ...'", 1)
+        return value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"{value!r} is not text")
+    return one_line(str(value))
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise ValueError(f"{value!r} is not a list of names")
+    return tuple(dict.fromkeys(name for name in map(_text, items) if name))
+
+
+def _author(value: Any) -> str:
+    return ", ".join(_names(value)) if isinstance(value, list) else _text(value)
+
+
+def _slug(value: Any) -> str:
+    slug = slugify(_text(value))
+    if not slug:
+        raise ValueError(f"{value!r} has no letters or digits for a URL")
+    return slug
+
+
+def _language(value: Any) -> str:
+    language = _text(value)
+    if not _LANGUAGE.fullmatch(language):
+        raise ValueError(f"{language!r} is not a language tag like 'fr' or 'de-CH'")
+    return language
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not true or false")
+    return value
+
+
+def _http_url(value: Any) -> str:
+    url = _text(value)
+    if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).netloc:
+        raise ValueError(f"{url!r} is not an absolute http(s) URL")
+    return url
+
+
+def _picture(value: Any, base: str) -> Picture:
+    """`image: pic.jpg`, or a table with `src` (or `url`), `caption` and `credit`."""
+    if isinstance(value, dict):
+        source = value.get("src", value.get("url"))
+        caption, credit = _text(value.get("caption", "")), _text(value.get("credit", ""))
+    else:
+        source, caption, credit = value, "", ""
+    url = urljoin(base, _text(source))
+    if urlsplit(url).scheme not in {"http", "https"}:
+        raise ValueError(f"{source!r} is not an http(s) or relative image URL")
+    return Picture(url=url, caption=caption, credit=credit)
+
+
+def _first_paragraph(tokens: list[Token]) -> str:
+    """Plain text of the body's first paragraph: the lead."""
+    for position, token in enumerate(tokens):
+        if token.type == "paragraph_open":
+            return one_line(_plain(tokens[position + 1].children or []))
+    return ""
+
+
+def _plain(children: list[Token]) -> str:
+    parts = []
+    for child in children:
+        if child.type in {"text", "code_inline"}:
+            parts.append(child.content)
+        elif child.type in {"softbreak", "hardbreak"}:
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_plain(child.children or []))
+    return "".join(parts)

@@ -1,0 +1,182 @@
+"""Wire copy (.txt) as news agencies deliver it: headline, agency, date, lead, body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from feeds.dates import parse_date
+from feeds.errors import ArticleError
+from feeds.model import Picture
+from feeds.readers import Context, Draft
+from feeds.text import fold, one_line
+
+_CREDIT_WORDS = frozenset(
+    [
+        "sda",
+        "ats",
+        "keystone",
+        "keystone-sda",
+        "keystone-ats",
+        "afp",
+        "ap",
+        "epa",
+        "epa-efe",
+        "efe",
+        "reuters",
+        "dpa",
+        "ansa",
+        "apa",
+        "anp",
+        "belga",
+        "getty",
+        "imago",
+        "photo",
+        "photos",
+        "foto",
+        "fotos",
+        "bild",
+        "bilder",
+        "image",
+        "picture",
+        "archiv",
+        "archives",
+        "archivbild",
+        "key",
+        "keystone/epa",
+    ]
+)
+_SENTENCE_END = ".!?:;…\"'»«”“)"
+_MAX_AGENCY, _MAX_CREDIT, _MAX_SUBHEADING = 80, 60, 100
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """Lines between blank lines, and the 1-based line where they start."""
+
+    line: int
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return one_line(" ".join(self.lines))
+
+
+def read(text: str, context: Context) -> Draft:
+    """Parse wire copy; raises ArticleError with the line of the first problem."""
+    blocks = _blocks(text)
+    if not blocks:
+        raise ArticleError("empty file; write a headline, agency, date and text")
+    topics, title = _headline(blocks[0], context)
+    index, author = 1, ""
+    if len(blocks) > 2 and not _is_date(blocks[1], context) and len(blocks[1].text) <= _MAX_AGENCY:
+        index, author = 2, blocks[1].text
+    if index >= len(blocks):
+        raise ArticleError(
+            "no date line after the headline; add one like '21.8.2025 - 06:28'", blocks[-1].line + 1
+        )
+    try:
+        published = parse_date(blocks[index].text, context.config.timezone)
+    except ValueError as exc:
+        raise ArticleError(f"unreadable date: {exc}", blocks[index].line) from None
+    if index + 1 >= len(blocks):
+        raise ArticleError(
+            "no text after the date line; add the lead paragraph", blocks[index].line + 1
+        )
+    lead = blocks[index + 1].text
+    picture, html = _body(blocks[index + 2 :])
+    return Draft(
+        title=title,
+        published=published,
+        summary=lead,
+        body_html="\n".join([f"<p>{escape(lead, quote=False)}</p>", *html]),
+        kicker_topics=topics,
+        author=author,
+        picture=picture,
+    )
+
+
+def _blocks(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    current: list[str] = []
+    start = 1
+    for number, raw in enumerate([*text.split("\n"), ""], start=1):
+        line = one_line(raw)
+        if line:
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            blocks.append(_Block(start, tuple(current)))
+            current = []
+    return blocks
+
+
+def _headline(block: _Block, context: Context) -> tuple[tuple[str, ...], str]:
+    headline = block.text
+    if context.matcher.named(headline):
+        raise ArticleError(
+            f"the headline is only the kicker {headline!r}; write the title after it", block.line
+        )
+    topics, _, title = context.matcher.kicker(headline)
+    return topics, title
+
+
+def _is_date(block: _Block, context: Context) -> bool:
+    try:
+        parse_date(block.text, context.config.timezone)
+    except ValueError:
+        return False
+    return True
+
+
+def _body(blocks: list[_Block]) -> tuple[Picture | None, list[str]]:
+    """The picture (from the first caption-and-credit block) and the body's HTML parts."""
+    picture: Picture | None = None
+    html: list[str] = []
+    for position, block in enumerate(blocks):
+        credits = [line for line in block.lines if _is_credit(line)]
+        captions = list(dict.fromkeys(line for line in block.lines if not _is_credit(line)))
+        if picture is None and len(captions) == 1 and (credits or len(block.lines) > 1):
+            credits += _credit_blocks(blocks[position + 1 :])
+            picture = Picture(url=None, caption=captions[0], credit=", ".join(credits))
+            html.append(_figure(picture))
+        elif not captions:
+            continue
+        elif position + 1 < len(blocks) and _is_subheading(block):
+            html.append(f"<h2>{escape(block.text, quote=False)}</h2>")
+        else:
+            html.append(f"<p>{escape(block.text, quote=False)}</p>")
+    return picture, html
+
+
+def _credit_blocks(blocks: list[_Block]) -> list[str]:
+    """Credit lines of the credit-only blocks right after a caption."""
+    credits: list[str] = []
+    for block in blocks:
+        if not all(_is_credit(line) for line in block.lines):
+            break
+        credits.extend(block.lines)
+    return credits
+
+
+def _figure(picture: Picture) -> str:
+    credit = f" <small>{escape(picture.credit, quote=False)}</small>" if picture.credit else ""
+    return (
+        f"<figure><figcaption>{escape(picture.caption, quote=False)}{credit}</figcaption></figure>"
+    )
+
+
+def _is_credit(line: str) -> bool:
+    """A short photo or agency credit such as `sda` or `KEYSTONE/EPA/ANNA SMITH`."""
+    stripped = line.strip("()[]©® ")
+    if not stripped or len(stripped) > _MAX_CREDIT or stripped[-1] in _SENTENCE_END:
+        return False
+    first = fold(re.split(r"[\s/:,]", stripped, maxsplit=1)[0])
+    return first in _CREDIT_WORDS or ("/" in stripped and stripped.split("/")[0].isupper())
+
+
+def _is_subheading(block: _Block) -> bool:
+    text = block.text
+    return len(block.lines) == 1 and len(text) <= _MAX_SUBHEADING and text[-1] not in _SENTENCE_END

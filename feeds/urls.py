@@ -1,0 +1,53 @@
+"""The one place where URL shapes and content types live."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+ALL = "all"
+
+
+class Kind(Enum):
+    """Every kind of resource the site publishes, with its content type."""
+
+    HTML = "text/html; charset=utf-8"
+    ATOM = "application/atom+xml; charset=utf-8"
+    RSS = "application/rss+xml; charset=utf-8"
+    JSON = "application/feed+json; charset=utf-8"
+    OPML = "text/x-opml; charset=utf-8"
+
+    @property
+    def content_type(self) -> str:
+        return self.value
+
+
+FEED_KINDS = (Kind.ATOM, Kind.RSS, Kind.JSON)
+_FEED_SUFFIX = {Kind.ATOM: ".atom.xml", Kind.RSS: ".rss.xml", Kind.JSON: ".json"}
+
+HOME = "/"
+OPML = "/opml.xml"
+HEALTH = "/healthz"
+
+
+def topic_page(slug: str) -> str:
+    """Path of a topic's page; `all` has none, its page is the landing page."""
+    return HOME if slug == ALL else f"/topics/{slug}/"
+
+
+def article_page(slug: str) -> str:
+    return f"/articles/{slug}/"
+
+
+def feed(slug: str, kind: Kind) -> str:
+    return f"/feeds/{slug}{_FEED_SUFFIX[kind]}"
+
+
+def absolute(base_url: str, path: str) -> str:
+    """Absolute URL of a site path; `base_url` ends with a slash."""
+    return base_url + path.lstrip("/")
+
+
+def file_name(path: str) -> str:
+    """Relative file name of a site path in static output: folders get `index.html`."""
+    relative = path.lstrip("/")
+    return relative + "index.html" if path.endswith("/") else relative
