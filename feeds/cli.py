@@ -4,52 +4,100 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 from feeds.config import Config, load_config
 from feeds.errors import FeedsError
 from feeds.loader import Loaded, load
+from feeds.site import build_site
+from feeds.static import write_site
 
-EXIT_OK, EXIT_REJECTED, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `feeds <command>`; returns the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         config = load_config(args.config)
         return int(args.run(config, args))
     except FeedsError as exc:
         print(f"feeds: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="feeds", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="feeds", description="Publish wire copy and Markdown as feeds and pages."
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="load every article and report each problem")
     check.set_defaults(run=_check)
-    for command in (check,):
+    build = commands.add_parser("build", help="write the static site")
+    build.add_argument("--out", type=Path, help="output folder (default: [build].output_dir)")
+    build.add_argument("--strict", action="store_true", help="exit 1 if an article is rejected")
+    build.set_defaults(run=_build)
+    for command in (check, build):
         command.add_argument("--config", default="config.toml", help="default: ./config.toml")
     return parser
 
 
-def report(loaded: Loaded) -> None:
+def _report(loaded: Loaded) -> None:
     """Print each rejected file as `path:line: message` on stderr."""
     for problem in sorted(loaded.problems, key=lambda problem: (problem.path, problem.line)):
         print(problem, file=sys.stderr)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def _check(config: Config, args: argparse.Namespace) -> int:
     loaded = load(config)
-    report(loaded)
+    _report(loaded)
     drafts = sum(entry.draft for entry in loaded.entries)
-    note = f" ({drafts} draft{'s' * (drafts != 1)})" if drafts else ""
+    note = f" ({_plural(drafts, 'draft')})" if drafts else ""
     print(
-        f"{len(loaded.entries):,} articles{note}, {len(loaded.problems):,} rejected",
+        f"{_plural(len(loaded.entries), 'article')}{note}, {len(loaded.problems):,} rejected",
         file=sys.stderr,
     )
     return EXIT_REJECTED if loaded.problems else EXIT_OK
+
+
+def _build(config: Config, args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    loaded = load(config)
+    _report(loaded)
+    site = build_site(config, loaded, datetime.now(UTC))
+    stats = write_site(site, args.out or config.output_dir, _progress())
+    topics = sum(1 for topic in config.topics if site.catalog.in_topic(topic.slug))
+    print(
+        f"published {_plural(len(site.catalog.entries), 'article')} in "
+        f"{_plural(topics, 'topic')}, {len(loaded.problems):,} rejected: "
+        f"{_plural(stats.written, 'file')} written, {stats.removed:,} removed "
+        f"({time.perf_counter() - started:.2f} s)",
+        file=sys.stderr,
+    )
+    return EXIT_REJECTED if args.strict and loaded.problems else EXIT_OK
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A progress line on a terminal, redrawn at most every 0.1 s; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    last = 0.0
+
+    def show(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done == total or now - last >= 0.1:
+            last = now
+            end = "\r\033[K" if done == total else ""
+            print(f"\rwriting {done:,}/{total:,} files{end}", end="", file=sys.stderr, flush=True)
+
+    return show

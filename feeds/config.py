@@ -94,7 +94,7 @@ class _Table:
         value = self.data[key]
         if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             raise self.error(key, f"{value!r} is not {_KIND_NAMES[kind]}")
-        if kind is str and not value.strip() and required:
+        if isinstance(value, str) and not value.strip() and required:
             raise self.error(key, "must not be empty")
         return value
 
@@ -163,7 +163,7 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
 
 
 def _base_url(site: _Table) -> str:
-    url = site.get("base_url", str, required=True).strip()
+    url: str = site.get("base_url", str, required=True).strip()
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise site.error("base_url", f"{url!r} is not an absolute http(s) URL")

@@ -20,6 +20,11 @@ class Kind(Enum):
     def content_type(self) -> str:
         return self.value
 
+    @property
+    def mime_type(self) -> str:
+        """The content type without its charset parameter."""
+        return self.value.split(";")[0]
+
 
 FEED_KINDS = (Kind.ATOM, Kind.RSS, Kind.JSON)
 _FEED_SUFFIX = {Kind.ATOM: ".atom.xml", Kind.RSS: ".rss.xml", Kind.JSON: ".json"}

@@ -1,0 +1,55 @@
+"""Renderers: a channel (one topic's feed) or page in, bytes out; no I/O, no clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from feeds import urls
+from feeds.config import Config
+from feeds.model import Entry, Topic
+
+# What an empty feed reports as its last update: a fixed moment, never the clock.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One topic's feed (or `all`): its settings and its newest entries."""
+
+    config: Config
+    topic: Topic
+    entries: tuple[Entry, ...]
+
+    @property
+    def title(self) -> str:
+        if self.topic.slug == urls.ALL:
+            return self.config.title
+        return f"{self.config.title} — {self.topic.title}"
+
+    @property
+    def description(self) -> str:
+        return self.topic.description or self.config.description or self.title
+
+    @property
+    def updated(self) -> datetime:
+        """The newest entry's update time: what the feed says it was last changed."""
+        return max((entry.updated for entry in self.entries), default=EPOCH)
+
+    @property
+    def page_url(self) -> str:
+        return self.url(urls.topic_page(self.topic.slug))
+
+    def feed_url(self, kind: urls.Kind) -> str:
+        return self.url(urls.feed(self.topic.slug, kind))
+
+    def entry_url(self, entry: Entry) -> str:
+        return self.url(urls.article_page(entry.slug))
+
+    def url(self, path: str) -> str:
+        return urls.absolute(self.config.base_url, path)
+
+    def category_labels(self, entry: Entry) -> tuple[str, ...]:
+        """Topic titles then tags: the categories a reader shows for an entry."""
+        titles = {topic.slug: topic.title for topic in self.config.topics}
+        return tuple(dict.fromkeys([titles[slug] for slug in entry.topics] + list(entry.tags)))

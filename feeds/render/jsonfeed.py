@@ -1,0 +1,51 @@
+"""JSON Feed 1.1, with a fixed key order."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from feeds.model import Entry
+from feeds.render import Channel
+from feeds.urls import Kind
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render_json(channel: Channel) -> bytes:
+    config = channel.config
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": channel.title,
+        "home_page_url": channel.page_url,
+        "feed_url": channel.feed_url(Kind.JSON),
+        "description": channel.description,
+        "language": config.language,
+    }
+    if config.icon:
+        feed["icon"] = channel.url(config.icon)
+    if config.author:
+        feed["authors"] = [{"name": config.author}]
+    feed["items"] = [_item(channel, entry) for entry in channel.entries]
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _item(channel: Channel, entry: Entry) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": entry.id,
+        "url": channel.entry_url(entry),
+        "title": entry.title,
+        "content_html": entry.body_html,
+        "summary": entry.summary,
+        "date_published": entry.published.isoformat(),
+        "date_modified": entry.updated.isoformat(),
+        "language": entry.language,
+        "tags": list(channel.category_labels(entry)),
+    }
+    if entry.link:
+        item["external_url"] = entry.link
+    if entry.author:
+        item["authors"] = [{"name": entry.author}]
+    if entry.picture and entry.picture.url:
+        item["image"] = entry.picture.url
+    return item

@@ -1,0 +1,113 @@
+"""HTML pages with Jinja2: landing page, topic pages, article pages, the 404 page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from feeds import urls
+from feeds.dates import format_date
+from feeds.model import Entry
+from feeds.render import Channel
+from feeds.urls import FEED_KINDS, Kind
+
+_ENVIRONMENT = Environment(
+    loader=PackageLoader("feeds", "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_ENVIRONMENT.filters["display_date"] = format_date
+_FORMAT_NAMES = {Kind.ATOM: "Atom", Kind.RSS: "RSS", Kind.JSON: "JSON Feed"}
+LATEST_HEADLINES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """One feed to announce: autodiscovery `<link>` and the subscribe block."""
+
+    title: str
+    format_name: str
+    mime_type: str
+    url: str
+
+
+def feed_links(channels: Sequence[Channel]) -> list[FeedLink]:
+    """Atom, RSS and JSON Feed of each channel."""
+    return [
+        FeedLink(
+            title=f"{channel.title} ({_FORMAT_NAMES[kind]})",
+            format_name=_FORMAT_NAMES[kind],
+            mime_type=kind.mime_type,
+            url=channel.feed_url(kind),
+        )
+        for channel in channels
+        for kind in FEED_KINDS
+    ]
+
+
+def render_home(all_articles: Channel, topics: Sequence[Channel]) -> bytes:
+    """The landing page: every topic with its count and feeds, the latest headlines."""
+    return _render(
+        "home.html",
+        all_articles,
+        language=all_articles.config.language,
+        title=all_articles.config.title,
+        feeds=feed_links([all_articles]),
+        topics=topics,
+        topic_feeds={channel.topic.slug: feed_links([channel]) for channel in topics},
+        headlines=all_articles.entries[:LATEST_HEADLINES],
+    )
+
+
+def render_topic(channel: Channel) -> bytes:
+    """A topic page: its articles, newest first, with its feed links."""
+    return _render(
+        "topic.html",
+        channel,
+        language=channel.config.language,
+        title=channel.title,
+        feeds=feed_links([channel]),
+        count=len(channel.entries),
+    )
+
+
+def render_article(entry: Entry, channels: Sequence[Channel]) -> bytes:
+    """An article page; `channels` are the feeds it appears in (its topics, then `all`)."""
+    home = channels[-1]
+    return _render(
+        "article.html",
+        home,
+        language=entry.language,
+        title=f"{entry.title} — {home.config.title}",
+        feeds=feed_links(channels),
+        entry=entry,
+        topics=channels[:-1],
+    )
+
+
+def render_not_found(home: Channel) -> bytes:
+    return _render(
+        "404.html",
+        home,
+        language=home.config.language,
+        title=f"Not found — {home.config.title}",
+        feeds=feed_links([home]),
+    )
+
+
+def _render(template: str, channel: Channel, **context: Any) -> bytes:
+    config = channel.config
+    page = _ENVIRONMENT.get_template(template).render(
+        site=config,
+        channel=channel,
+        home_url=channel.url(urls.HOME),
+        opml_url=channel.url(urls.OPML),
+        topic_url=lambda slug: channel.url(urls.topic_page(slug)),
+        **context,
+    )
+    return page.encode("utf-8")
