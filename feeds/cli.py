@@ -42,7 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: [build].output_dir)")
     build.add_argument("--strict", action="store_true", help="exit 1 if an article is rejected")
     build.set_defaults(run=_build)
-    for command in (check, build):
+    serve = commands.add_parser("serve", help="serve the site with gunicorn")
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: 2)")
+    serve.add_argument("--dev", action="store_true", help="Flask's server with code reloading")
+    serve.set_defaults(run=_serve)
+    for command in (check, build, serve):
         command.add_argument("--config", default="config.toml", help="default: ./config.toml")
     return parser
 
@@ -101,3 +107,14 @@ def _progress() -> Callable[[int, int], None] | None:
             print(f"\rwriting {done:,}/{total:,} files{end}", end="", file=sys.stderr, flush=True)
 
     return show
+
+
+def _serve(config: Config, args: argparse.Namespace) -> int:
+    from feeds.server import serve, serve_dev  # gunicorn is needed only here
+
+    print(f"serving {config.title} on http://{args.host}:{args.port}/", file=sys.stderr)
+    if args.dev:
+        serve_dev(config.path, args.host, args.port)
+    else:
+        serve(config.path, args.host, args.port, args.workers)
+    return EXIT_OK

@@ -47,6 +47,7 @@ class Config:
     output_dir: Path
     max_entries: int
     cache_max_age: int
+    article_max_age: int
     topics: tuple[Topic, ...]
     deploy: Deploy | None
 
@@ -141,7 +142,7 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
     build = _Table(shown, "[build]", data.get("build", {}))
     build.only({"articles_dir", "output_dir", "max_entries"})
     serve = _Table(shown, "[serve]", data.get("serve", {}))
-    serve.only({"cache_max_age"})
+    serve.only({"cache_max_age", "article_max_age"})
     root = path.parent
     return Config(
         path=path,
@@ -157,6 +158,7 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
         output_dir=root / build.get("output_dir", str, "public"),
         max_entries=_positive(build, "max_entries", 50),
         cache_max_age=_positive(serve, "cache_max_age", 300, minimum=0),
+        article_max_age=_positive(serve, "article_max_age", 3600, minimum=0),
         topics=_topics(shown, data.get("topics", [])),
         deploy=_deploy(shown, data["deploy"]) if "deploy" in data else None,
     )

@@ -160,7 +160,8 @@ def _fixed_zone(name: str) -> tzinfo:
 def _localize(moment: datetime, zone: tzinfo) -> datetime:
     if moment.tzinfo is not None:
         return moment
-    return dateutil_tz.resolve_imaginary(moment.replace(tzinfo=zone))
+    # Check first: near year 1 or 9999, converting to the zone overflows.
+    return dateutil_tz.resolve_imaginary(_check(moment).replace(tzinfo=zone))
 
 
 def _check(moment: datetime) -> datetime:

@@ -35,6 +35,12 @@ class Resource:
     updated: datetime
     render: Callable[[], bytes]
 
+    def cache_control(self, config: Config) -> str:
+        """Article pages rarely change and may be cached longer than feeds and lists."""
+        is_article = self.path.startswith(urls.article_page(""))
+        seconds = config.article_max_age if is_article else config.cache_max_age
+        return f"public, max-age={seconds}"
+
 
 @dataclass(frozen=True, slots=True)
 class Site:

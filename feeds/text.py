@@ -14,15 +14,22 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
 _BINARY_CONTROL_SHARE = 0.05
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Letters that NFKD does not decompose into ASCII (fold has already lowered them).
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
+)
 
 
 def decode(data: bytes) -> str:
     """Decode article bytes: UTF-8 (BOM or not), else Windows-1252; LF newlines.
 
-    Raises ArticleError for NUL bytes, undecodable bytes or binary-looking content.
+    Raises ArticleError for NUL bytes, UTF-16, undecodable bytes or binary-looking content.
     """
     if b"\x00" in data:
         raise ArticleError("not a text file (it contains NUL bytes); save it as UTF-8 text")
+    if data.startswith(_UTF16_BOMS):
+        raise ArticleError("not a text file (it is UTF-16); save it as UTF-8 text")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -57,5 +64,5 @@ def fold(text: str) -> str:
 
 def slugify(text: str) -> str:
     """ASCII-folded, lowercase slug of [a-z0-9-]; empty if nothing is left."""
-    ascii_text = fold(text).encode("ascii", "ignore").decode("ascii")
+    ascii_text = fold(text).translate(_LIGATURES).encode("ascii", "ignore").decode("ascii")
     return _NON_SLUG.sub("-", ascii_text).strip("-")

@@ -1,0 +1,140 @@
+"""A site that follows its files: generations rendered in the background, swapped whole."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feeds.config import Config, load_config
+from feeds.errors import FeedsError
+from feeds.loader import article_files, load
+from feeds.site import Site, build_site
+
+LOG = logging.getLogger("feeds")
+Clock = Callable[[], datetime]
+Snapshot = frozenset[tuple[str, int, int, int]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A resource ready to send: bytes, gzipped bytes and validators."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+    last_modified: datetime
+    content_type: str
+    cache_control: str
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """One complete, immutable rendering of the site; requests read only this."""
+
+    number: int
+    site: Site
+    responses: dict[str, Prepared]
+    not_found: bytes
+    loaded_at: datetime
+    snapshot: Snapshot
+
+
+def prepare(body: bytes, content_type: str, last_modified: datetime, cache: str) -> Prepared:
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    return Prepared(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        etag=digest,
+        last_modified=last_modified,
+        content_type=content_type,
+        cache_control=cache,
+    )
+
+
+def snapshot(config_path: Path, config: Config) -> Snapshot:
+    """Identity of the config and every article file: path, mtime, size and inode."""
+    items = []
+    for path in [config_path, *article_files(config.articles_dir)]:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        items.append((str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    return frozenset(items)
+
+
+class LiveSite:
+    """Holds the current generation; a watcher thread replaces it when files change."""
+
+    def __init__(self, config_path: Path | str, clock: Clock = utc_now) -> None:
+        self.config_path = Path(config_path)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.current = self._render(load_config(self.config_path), number=1)
+
+    def refresh(self) -> bool:
+        """Render a new generation if files changed or an embargo lifted; True if swapped."""
+        with self._lock:
+            try:
+                config = load_config(self.config_path)
+            except FeedsError as exc:
+                LOG.error("%s (still serving generation %d)", exc, self.current.number)
+                return False
+            current = self.current
+            embargo = current.site.catalog.next_embargo
+            lifted = embargo is not None and embargo <= self.clock()
+            if not lifted and snapshot(self.config_path, config) == current.snapshot:
+                return False
+            self.current = self._render(config, number=current.number + 1)
+            return True
+
+    def watch(self, interval: float = 1.0) -> threading.Thread:
+        """Poll for changes every `interval` seconds in a daemon thread."""
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.refresh()
+                except Exception:  # a bug must not stop the watcher; the old site stays up
+                    LOG.exception("reload failed; still serving generation %d", self.current.number)
+
+        thread = threading.Thread(target=loop, name="feeds-watch", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _render(self, config: Config, number: int) -> Generation:
+        files = snapshot(self.config_path, config)
+        loaded = load(config)
+        for problem in loaded.problems:
+            LOG.warning("%s", problem)
+        site = build_site(config, loaded, self.clock())
+        responses = {
+            resource.path: prepare(
+                resource.render(),
+                resource.kind.content_type,
+                resource.updated,
+                resource.cache_control(config),
+            )
+            for resource in site
+        }
+        LOG.info(
+            "generation %d: %d articles, %d rejected",
+            number,
+            len(site.catalog.entries),
+            len(loaded.problems),
+        )
+        return Generation(number, site, responses, site.not_found_page(), self.clock(), files)
