@@ -12,7 +12,7 @@ from pathlib import Path
 from feeds.config import Config, load_config
 from feeds.errors import FeedsError
 from feeds.loader import Loaded, load
-from feeds.site import build_site
+from feeds.site import Resource, Site, build_site
 from feeds.static import write_site
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
@@ -48,7 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: 2)")
     serve.add_argument("--dev", action="store_true", help="Flask's server with code reloading")
     serve.set_defaults(run=_serve)
-    for command in (check, build, serve):
+    deploy = commands.add_parser("deploy", help="build, then sync the site to [deploy]'s bucket")
+    deploy.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    deploy.add_argument("--force", action="store_true", help="delete past [deploy].max_deletes")
+    deploy.set_defaults(run=_deploy)
+    for command in (check, build, serve, deploy):
         command.add_argument("--config", default="config.toml", help="default: ./config.toml")
     return parser
 
@@ -77,22 +81,20 @@ def _check(config: Config, args: argparse.Namespace) -> int:
 
 def _build(config: Config, args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    loaded = load(config)
-    _report(loaded)
-    site = build_site(config, loaded, datetime.now(UTC))
-    stats = write_site(site, args.out or config.output_dir, _progress())
+    site = _load_site(config)
+    stats = write_site(site, args.out or config.output_dir, _progress("writing"))
     topics = sum(1 for topic in config.topics if site.catalog.in_topic(topic.slug))
     print(
         f"published {_plural(len(site.catalog.entries), 'article')} in "
-        f"{_plural(topics, 'topic')}, {len(loaded.problems):,} rejected: "
+        f"{_plural(topics, 'topic')}, {len(site.loaded.problems):,} rejected: "
         f"{_plural(stats.written, 'file')} written, {stats.removed:,} removed "
         f"({time.perf_counter() - started:.2f} s)",
         file=sys.stderr,
     )
-    return EXIT_REJECTED if args.strict and loaded.problems else EXIT_OK
+    return EXIT_REJECTED if args.strict and site.loaded.problems else EXIT_OK
 
 
-def _progress() -> Callable[[int, int], None] | None:
+def _progress(verb: str) -> Callable[[int, int], None] | None:
     """A progress line on a terminal, redrawn at most every 0.1 s; nothing otherwise."""
     if not sys.stderr.isatty():
         return None
@@ -104,7 +106,7 @@ def _progress() -> Callable[[int, int], None] | None:
         if done == total or now - last >= 0.1:
             last = now
             end = "\r\033[K" if done == total else ""
-            print(f"\rwriting {done:,}/{total:,} files{end}", end="", file=sys.stderr, flush=True)
+            print(f"\r{verb} {done:,}/{total:,} files{end}", end="", file=sys.stderr, flush=True)
 
     return show
 
@@ -117,4 +119,47 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
         serve_dev(config.path, args.host, args.port)
     else:
         serve(config.path, args.host, args.port, args.workers)
+    return EXIT_OK
+
+
+def _load_site(config: Config) -> Site:
+    """Load every article, report the rejected ones, and build the site as of now."""
+    loaded = load(config)
+    _report(loaded)
+    return build_site(config, loaded, datetime.now(UTC))
+
+
+def _deploy(config: Config, args: argparse.Namespace) -> int:
+    from feeds.deploy import Bucket, DeployError, built_in, plan, rendered, sync  # boto3 here only
+
+    started = time.perf_counter()
+    bucket = Bucket(config)
+    remote = bucket.listing()
+    site = _load_site(config)
+    read: Callable[[Resource], bytes] = rendered
+    if not args.dry_run:
+        write_site(site, config.output_dir)
+        read = built_in(config.output_dir)
+    steps = plan(site, bucket.target, read, remote)
+    limit = bucket.target.max_deletes
+    if len(steps.deletes) > limit and not args.force:
+        raise DeployError(
+            f"would delete {len(steps.deletes):,} objects, more than [deploy].max_deletes = "
+            f"{limit:,}; check the target and articles_dir, or pass --force"
+        )
+    if args.dry_run:
+        for upload in steps.uploads:
+            print(f"upload {upload.key} ({upload.content_type}, {len(upload.body):,} bytes)")
+        for key in steps.deletes:
+            print(f"delete {key}")
+        verb = "would upload"
+    else:
+        sync(bucket, steps, _progress("uploading"))
+        verb = "uploaded"
+    print(
+        f"deploy: {len(steps.uploads):,} {verb}, {len(steps.deletes):,} "
+        f"{'would be ' if args.dry_run else ''}deleted, {steps.unchanged:,} unchanged "
+        f"({time.perf_counter() - started:.1f} s)",
+        file=sys.stderr,
+    )
     return EXIT_OK

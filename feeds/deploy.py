@@ -1,0 +1,207 @@
+"""Sync the built site to an S3-compatible bucket: the one importer of boto3."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from feeds import urls
+from feeds.config import Config, Deploy
+from feeds.errors import FeedsError
+from feeds.site import Resource, Site
+
+_REFUSED = {
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidToken",
+    "ExpiredToken",
+    "403",
+}
+
+
+UPLOAD_THREADS = 8
+
+
+class DeployError(FeedsError):
+    """A deploy that cannot go on: bad target, unreachable store, refused credentials."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One object to put; `phase` orders them: article pages, lists and feeds, then home."""
+
+    key: str
+    body: bytes
+    content_type: str
+    cache_control: str
+    phase: int
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a sync does, in a safe order: uploads (articles first), then deletions."""
+
+    uploads: list[Upload] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def rendered(resource: Resource) -> bytes:
+    """A resource's bytes, rendered in memory (for a dry run, which writes nothing)."""
+    return resource.render()
+
+
+def built_in(out_dir: Path) -> Callable[[Resource], bytes]:
+    """Reads a resource's bytes back from the folder `feeds build` wrote."""
+    return lambda resource: (out_dir / urls.file_name(resource.path)).read_bytes()
+
+
+def plan(
+    site: Site, target: Deploy, read: Callable[[Resource], bytes], remote: dict[str, str]
+) -> Plan:
+    """Compare each resource's bytes (from `read`) with the `remote` objects {key: md5}."""
+    result = Plan()
+    wanted: set[str] = set()
+    for resource in site:
+        name = urls.file_name(resource.path)
+        key = target.prefix + name
+        wanted.add(key)
+        body = read(resource)
+        if remote.get(key) == hashlib.md5(body).hexdigest():
+            result.unchanged += 1
+            continue
+        result.uploads.append(
+            Upload(
+                key,
+                body,
+                resource.kind.content_type,
+                resource.cache_control(site.config),
+                _phase(resource.path),
+            )
+        )
+    result.deletes = sorted(key for key in remote if key not in wanted)
+    return result
+
+
+def _phase(path: str) -> int:
+    """Pages a feed links to go up before the feeds; the landing page and OPML go last."""
+    if path.startswith(urls.article_page("")):
+        return 0
+    return 2 if path in {urls.HOME, urls.OPML} else 1
+
+
+def sync(bucket: Bucket, steps: Plan, progress: Callable[[int, int], None] | None) -> None:
+    """Upload phase by phase (in parallel within a phase), then delete: an interrupted sync
+    leaves the old site working, and running it again finishes the job."""
+    done = 0
+    with ThreadPoolExecutor(max_workers=UPLOAD_THREADS) as pool:
+        for phase in sorted({upload.phase for upload in steps.uploads}):
+            batch = [upload for upload in steps.uploads if upload.phase == phase]
+            for _ in pool.map(bucket.upload, batch):
+                done += 1
+                if progress:
+                    progress(done, len(steps.uploads))
+    bucket.delete(steps.deletes)
+
+
+class Bucket:
+    """The deploy target: lists, uploads and deletes objects under its prefix only."""
+
+    def __init__(self, config: Config) -> None:
+        if config.deploy is None:
+            raise DeployError(
+                f'{config.path.name}: [deploy]: missing; add target = "s3://bucket/prefix/"'
+            )
+        self.target = config.deploy
+        self._client = boto3.client(
+            "s3",
+            endpoint_url=self.target.endpoint_url,
+            region_name=self.target.region,
+            config=BotoConfig(
+                connect_timeout=5, read_timeout=30, retries={"max_attempts": 2, "mode": "standard"}
+            ),
+        )
+
+    def listing(self) -> dict[str, str]:
+        """Every object under the prefix with its MD5 (from its ETag)."""
+        objects: dict[str, str] = {}
+        with self._errors():
+            pages = self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.target.bucket, Prefix=self.target.prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    objects[item["Key"]] = item["ETag"].strip('"')
+        return objects
+
+    def upload(self, upload: Upload) -> None:
+        digest = base64.b64encode(hashlib.md5(upload.body).digest()).decode("ascii")
+        with self._errors():
+            self._client.put_object(
+                Bucket=self.target.bucket,
+                Key=upload.key,
+                Body=upload.body,
+                ContentType=upload.content_type,
+                CacheControl=upload.cache_control,
+                ContentMD5=digest,
+            )
+
+    def delete(self, keys: list[str]) -> None:
+        for batch in _batches(keys, 1000):
+            with self._errors():
+                self._client.delete_objects(
+                    Bucket=self.target.bucket,
+                    Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+                )
+
+    def _errors(self) -> _Translate:
+        return _Translate(self.target)
+
+
+class _Translate:
+    """Turns botocore's exceptions into one-line DeployErrors."""
+
+    def __init__(self, target: Deploy) -> None:
+        self.target = target
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: Any
+    ) -> None:
+        if error is None:
+            return
+        where = f"s3://{self.target.bucket}/{self.target.prefix}"
+        if isinstance(error, NoCredentialsError):
+            raise DeployError(
+                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                "or AWS_PROFILE with ~/.aws/credentials"
+            ) from None
+        if isinstance(error, ClientError):
+            code = str(error.response.get("Error", {}).get("Code", ""))
+            if code in {"NoSuchBucket", "404"}:
+                raise DeployError(
+                    f"{where}: bucket {self.target.bucket!r} does not exist"
+                ) from None
+            if code in _REFUSED:
+                raise DeployError(f"{where}: credentials refused ({code})") from None
+            raise DeployError(f"{where}: {code or 'error'}: {error}") from None
+        if isinstance(error, BotoCoreError):
+            endpoint = self.target.endpoint_url or "AWS S3"
+            raise DeployError(f"{where}: cannot reach {endpoint}: {error}") from None
+
+
+def _batches(keys: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
