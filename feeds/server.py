@@ -46,6 +46,7 @@ def serve(config_path: Path, host: str, port: int, workers: int, threads: int = 
             "graceful_timeout": 3,
             "keepalive": 5,
             "proc_name": "feeds",
+            "control_socket_disable": True,
         },
     ).run()
 
