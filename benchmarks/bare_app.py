@@ -1,0 +1,74 @@
+"""A bare Flask app serving one feed's bytes from memory, under gunicorn like `feeds serve`.
+
+    python benchmarks/bare_app.py --body FILE --etag '"abc"' --port 8001 [--workers 2]
+
+The gunicorn settings mirror feeds/server.py (gthread, 8 threads, access log on stderr in
+the same format, keepalive 5): the floor that `feeds serve` is compared with.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from gunicorn.app.base import BaseApplication
+
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+
+def create_app(path: str, body: bytes, etag: str, content_type: str) -> Flask:
+    app = Flask(__name__)
+
+    @app.route(path)
+    def feed() -> Response:
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(status=304, headers={"ETag": etag})
+        return Response(body, content_type=content_type, headers={"ETag": etag})
+
+    return app
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.app, self.options = app, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--body", type=Path, required=True, help="file with the bytes to serve")
+    parser.add_argument("--etag", required=True, help="ETag header value, quotes included")
+    parser.add_argument("--path", default="/feeds/all.atom.xml")
+    parser.add_argument("--content-type", default="application/atom+xml; charset=utf-8")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    app = create_app(args.path, args.body.read_bytes(), args.etag, args.content_type)
+    options = {
+        "bind": f"127.0.0.1:{args.port}",
+        "workers": args.workers,
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "graceful_timeout": 3,
+        "keepalive": 5,
+        "proc_name": "bare-flask",
+        "control_socket_disable": True,
+    }
+    Server(app, options).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""Build benchmark: `feeds build` against a naive pipeline, Pelican and Hugo, same corpus.
+
+    python benchmarks/build.py --n 1000 [--n 10000] [--runs 5] [--topics 20]
+
+Each build runs as its own subprocess; wall time by perf_counter, peak RSS from the
+child's own rusage (os.wait4). Ratios are against the naive pipeline in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import corpus
+
+try:
+    import feeds  # noqa: F401
+except ImportError:
+    raise SystemExit("run with the project's venv: .venv/bin/python benchmarks/build.py") from None
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+PELICAN_VENV = WORK / "pelican-venv"
+NOISE = "NOTE: shared, noisy 2-core machine: compare ratios within one run, not across runs."
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    seconds: float
+    rss_mb: float
+
+
+@dataclass(slots=True)
+class Case:
+    tool: str
+    scenario: str
+    command: list[str]
+    out: Path
+    prepare: Callable[[int], None] = lambda run: None
+    env: dict[str, str] | None = None
+    cwd: Path = WORK  # not the repo: `python -m` puts the cwd first on sys.path (see --rev)
+    n: int = 0
+    samples: list[Sample] = field(default_factory=list)
+    files: int = 0
+
+
+def measure(case: Case, run: int) -> Sample:
+    """Prepare (untimed), then run the command once; raise SystemExit if it fails."""
+    case.prepare(run)
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            case.command, cwd=case.cwd, env=case.env, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            tail = errors.read()[-3000:].decode("utf-8", "replace")
+            raise SystemExit(f"{case.tool} {case.scenario} failed ({process.returncode}):\n{tail}")
+    return Sample(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def _wipe(*paths: Path) -> Callable[[int], None]:
+    def prepare(run: int) -> None:
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
+
+    return prepare
+
+
+def pelican() -> Path | None:
+    """Pelican's command from a throwaway venv, installed on first use."""
+    command = PELICAN_VENV / "bin" / "pelican"
+    if not command.exists():
+        print(f"installing Pelican into {PELICAN_VENV} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(PELICAN_VENV)], check=True)
+        pip = [str(PELICAN_VENV / "bin" / "pip"), "install", "-q", "pelican", "markdown"]
+        if subprocess.run(pip).returncode != 0:
+            return None
+    return command
+
+
+def feeds_source(rev: str | None) -> tuple[dict[str, str], str]:
+    """Environment and label for running feeds: the working tree, or a snapshot of `rev`."""
+    git = ["git", "-C", str(HERE.parent)]
+    if rev is None:
+        return {}, f"feeds working tree at {_version([*git, 'describe', '--always', '--dirty'])}"
+    sha = subprocess.run(
+        [*git, "rev-parse", "--verify", f"{rev}^{{commit}}"], capture_output=True, text=True
+    ).stdout.strip()
+    if not sha:
+        raise SystemExit(f"--rev {rev}: not a commit")
+    target = WORK / f"src-{sha[:12]}"
+    if not (target / "feeds").is_dir():
+        archive = subprocess.run([*git, "archive", sha, "feeds"], capture_output=True, check=True)
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(target, filter="data")
+    return {"PYTHONPATH": str(target)}, f"feeds at commit {sha[:12]} ({rev})"
+
+
+def cases(
+    n: int, topics: int, seed: int, tools: set[str], source: dict[str, str]
+) -> tuple[list[Case], list[Case]]:
+    """The cold cases (run round-robin) and feeds' rebuild cases (run after them)."""
+    src = WORK / f"corpus-n{n}-k{topics}-s{seed}"
+    meta = corpus.ensure(src, n, topics, seed)
+    out = WORK / f"out-n{n}"
+    # Keep "cold" cold: any cache feeds keeps (next to config.toml or under XDG_CACHE_HOME).
+    cache = out / "xdg-cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), **source}
+    feeds_cmd = [sys.executable, "-m", "feeds", "build", "--config", str(src / "feeds/config.toml")]
+    cold: list[Case] = [
+        Case(
+            "naive",
+            "cold",
+            [sys.executable, str(HERE / "naive.py"), str(src / "feeds"), str(out / "naive")],
+            out / "naive",
+            _wipe(out / "naive"),
+        ),
+        Case(
+            "feeds",
+            "cold",
+            [*feeds_cmd, "--out", str(out / "feeds")],
+            out / "feeds",
+            _wipe(out / "feeds", cache, src / "feeds/.feeds-cache"),
+        ),
+    ]
+    command = pelican() if "pelican" in tools else None
+    if command:
+        pelican_out = out / "pelican"
+        pelican_args = [str(command), "content", "-s", "pelicanconf.py", "-o", str(pelican_out)]
+        cold.append(
+            Case(
+                "pelican",
+                "cold",
+                [*pelican_args, "-q"],
+                pelican_out,
+                _wipe(pelican_out, src / "pelican/cache"),
+                cwd=src / "pelican",
+            )
+        )
+    hugo = shutil.which("hugo") if "hugo" in tools else None
+    if hugo:
+        hugo_out, hugo_cache = out / "hugo", out / "hugo-cache"
+        hugo_args = [hugo, "--quiet", "--source", str(src / "hugo"), "--cacheDir", str(hugo_cache)]
+        cold.append(
+            Case(
+                "hugo",
+                "cold",
+                [*hugo_args, "--destination", str(hugo_out)],
+                hugo_out,
+                _wipe(hugo_out, hugo_cache, src / "hugo/resources"),
+            )
+        )
+    article = src / "feeds/articles" / f"{meta['newest']}.md"
+    rebuild = [
+        Case("feeds", "unchanged", [*feeds_cmd, "--out", str(out / "feeds")], out / "feeds"),
+        Case(
+            "feeds",
+            "touch one",
+            [*feeds_cmd, "--out", str(out / "feeds")],
+            out / "feeds",
+            Touch(article),
+        ),
+    ]
+    for case in [*cold, *rebuild]:
+        case.n = n
+        case.env = env
+    return cold, rebuild
+
+
+class Touch:
+    """Edit the body of the newest article (it is in the feeds): a new sentence each run."""
+
+    def __init__(self, article: Path) -> None:
+        self.article = article
+        self.original = article.read_bytes().split(b"\nCorrection ")[0]  # after a crash too
+
+    def __call__(self, run: int) -> None:
+        note = f"\nCorrection {run}: this paragraph was edited for the benchmark.\n"
+        self.article.write_bytes(self.original + note.encode())
+
+    def restore(self) -> None:
+        self.article.write_bytes(self.original)
+
+
+def bench(n: int, args: argparse.Namespace, tools: set[str], source: dict[str, str]) -> list[Case]:
+    cold, rebuild = cases(n, args.topics, args.seed, tools, source)
+    runs, warmup = args.runs, args.warmup
+    print(f"N={n}: {', '.join(c.tool for c in cold)}: cold, round-robin", file=sys.stderr)
+    for run in range(-warmup, runs):
+        for case in cold:
+            sample = measure(case, run)
+            if run >= 0:
+                case.samples.append(sample)
+    for case in rebuild:
+        print(f"N={n}: feeds: {case.scenario}", file=sys.stderr)
+        try:
+            for run in range(-warmup, runs):
+                sample = measure(case, run)
+                if run >= 0:
+                    case.samples.append(sample)
+        finally:
+            if isinstance(case.prepare, Touch):
+                case.prepare.restore()
+    for case in cold + rebuild:
+        case.files = sum(len(files) for _, _, files in os.walk(case.out))
+    return cold + rebuild
+
+
+def _version(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    return (done.stdout or done.stderr).strip().splitlines()[0] if done.returncode == 0 else "?"
+
+
+def header(feeds: str) -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    return [
+        f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs ({cpu}); "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"python {platform.python_version()}; {feeds}; "
+        f"pelican {_version([str(PELICAN_VENV / 'bin/pelican'), '--version'])}; "
+        f"{_version(['hugo', 'version']).split(' BuildDate')[0]}",
+        NOISE,
+    ]
+
+
+def table(results: list[Case]) -> list[str]:
+    rows = [["tool", "N", "scenario", "median s", "min s", "max s", "peak RSS MB", "x naive"]]
+    rows[0].append("files out")
+    naive = {
+        c.n: statistics.median(s.seconds for s in c.samples) for c in results if c.tool == "naive"
+    }
+    for case in results:
+        times = [s.seconds for s in case.samples]
+        median = statistics.median(times)
+        rss = max(s.rss_mb for s in case.samples)
+        rows.append([case.tool, f"{case.n:,}", case.scenario, f"{median:.3f}", f"{min(times):.3f}"])
+        rows[-1] += [f"{max(times):.3f}", f"{rss:.0f}", f"{median / naive[case.n]:.2f}"]
+        rows[-1].append(f"{case.files:,}")
+    return render(rows)
+
+
+def render(rows: list[list[str]]) -> list[str]:
+    """A Markdown table, columns padded."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+
+    def line(row: list[str]) -> str:
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) + " |"
+
+    return [line(rows[0]), line(["-" * w for w in widths]), *map(line, rows[1:])]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, action="append", help="articles (repeatable; 1000)")
+    parser.add_argument("--topics", type=int, default=20, help="topics (default 20)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per case (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    parser.add_argument("--skip", action="append", default=[], choices=["pelican", "hugo"])
+    parser.add_argument("--rev", help="run feeds from this git revision (default: work tree)")
+    args = parser.parse_args()
+    source, label = feeds_source(args.rev)
+    tools = {"pelican", "hugo"} - set(args.skip)
+    if "hugo" in tools and not shutil.which("hugo"):
+        print("hugo is not on PATH (apt-get install -y hugo): skipped", file=sys.stderr)
+    results: list[Case] = []
+    for n in args.n or [1000]:
+        results += bench(n, args, tools, source)
+    print("\n".join([*header(label), *table(results)]))
+    print(
+        f"median, min and max of {args.runs} runs after {args.warmup} warm-up; peak RSS: the\n"
+        "largest of the runs (one process, os.wait4); x naive: median / naive cold median at N.\n"
+        "naive and pelican write 42 feeds (Atom+RSS, all + 20 topics), hugo 21 RSS; feeds writes\n"
+        "every page and feed. Pelican: one category (the first topic) per article."
+    )
+
+
+if __name__ == "__main__":
+    main()
