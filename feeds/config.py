@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feeds.errors import ConfigError
@@ -154,8 +154,8 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
         author=site.get("author", str, ""),
         icon=site.get("icon", str),
         logo=site.get("logo", str),
-        articles_dir=root / build.get("articles_dir", str, "articles"),
-        output_dir=root / build.get("output_dir", str, "public"),
+        articles_dir=_folder(root, build, "articles_dir", "articles"),
+        output_dir=_folder(root, build, "output_dir", "public"),
         max_entries=_positive(build, "max_entries", 50),
         cache_max_age=_positive(serve, "cache_max_age", 300, minimum=0),
         article_max_age=_positive(serve, "article_max_age", 3600, minimum=0),
@@ -166,12 +166,32 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
 
 def _base_url(site: _Table) -> str:
     url: str = site.get("base_url", str, required=True).strip()
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    parts = _split(url)
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
         raise site.error("base_url", f"{url!r} is not an absolute http(s) URL")
     if parts.query or parts.fragment:
         raise site.error("base_url", f"{url!r} must not have a query or fragment")
     return url if url.endswith("/") else url + "/"
+
+
+def _split(url: str) -> SplitResult | None:
+    """The parts of `url`, or None if it has white space or does not parse (bad port, `[`)."""
+    if any(char.isspace() or not char.isprintable() for char in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        return None
+    return parts if port_ok else None
+
+
+def _folder(root: Path, build: _Table, key: str, default: str) -> Path:
+    """A folder named in [build], relative to the config file."""
+    name: str = build.get(key, str, default)
+    if not name.strip() or "\x00" in name:
+        raise build.error(key, f"{name!r} is not a folder name")
+    return root / name
 
 
 def _language(site: _Table) -> str:
@@ -230,12 +250,15 @@ def _deploy(shown: str, data: object) -> Deploy:
     table = _Table(shown, "[deploy]", data)
     table.only({"target", "endpoint_url", "region", "max_deletes"})
     target = table.get("target", str, required=True)
-    parts = urlsplit(target)
-    if parts.scheme != "s3" or not parts.netloc:
+    parts = _split(target)
+    if parts is None or parts.scheme != "s3" or not parts.netloc:
         raise table.error("target", f"{target!r} is not an s3://bucket/prefix/ URL")
     prefix = parts.path.strip("/")
     endpoint = table.get("endpoint_url", str)
-    if endpoint is not None and urlsplit(endpoint).scheme not in {"http", "https"}:
+    endpoint_parts = None if endpoint is None else _split(endpoint)
+    if endpoint is not None and (
+        endpoint_parts is None or endpoint_parts.scheme not in {"http", "https"}
+    ):
         raise table.error("endpoint_url", f"{endpoint!r} is not an http(s) URL")
     return Deploy(
         bucket=parts.netloc,

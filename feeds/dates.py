@@ -104,7 +104,13 @@ def parse_date(text: str, zone: tzinfo) -> datetime:
         if match:
             day = _make_date(match)
             return _check(_localize(_with_time(day, match["rest"]), zone))
-    raise ValueError(f"{text.strip()!r} is not a date like '21.8.2025 - 06:28' or ISO 8601")
+    raise ValueError(f"{_short(text)!r} is not a date like '21.8.2025 - 06:28' or ISO 8601")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """`text` cut for an error message: a paragraph taken for a date stays readable."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def from_value(value: object, zone: tzinfo) -> datetime:

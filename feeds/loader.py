@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ def load(config: Config) -> Loaded:
         try:
             entries.append(read_article(path, config, matcher))
         except ArticleError as exc:
-            problems.append(Problem(shown, exc.line, exc.message))
+            problems.append(Problem(shown, exc.line, one_line(exc.message)))
     kept, duplicates = unique_slugs(entries)
     return Loaded(tuple(kept), tuple(problems + duplicates))
 
@@ -77,7 +78,10 @@ def _read_bytes(path: Path, root: Path) -> bytes:
     if not real.is_relative_to(root.resolve()):
         raise ArticleError("symlink points outside articles_dir; copy the article in instead")
     try:
-        size = real.stat().st_size
+        status = real.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise ArticleError("not a regular file (a pipe or device?); remove it")
+        size = status.st_size
         if size > MAX_BYTES:
             raise ArticleError(
                 f"file is {size / 1024 / 1024:.1f} MB; an article may be at most "
@@ -113,21 +117,11 @@ def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Entry:
 
 def _topics(draft: Draft, context: Context, relative: Path) -> tuple[str, ...]:
     """Topics by precedence: front matter > folder > kicker > aliases in title or lead."""
-    matcher = context.matcher
-    if draft.topic_names:
-        found: list[str] = []
-        for name in draft.topic_names:
-            slugs = matcher.named(name)
-            if not slugs:
-                known = ", ".join(topic.slug for topic in context.config.topics) or "none"
-                raise ArticleError(
-                    f"topics: {name!r} is not a topic of config.toml (known: {known})"
-                )
-            found.extend(slugs)
-        return tuple(dict.fromkeys(found))
+    if draft.front_matter_topics:
+        return draft.front_matter_topics
     known_slugs = {topic.slug for topic in context.config.topics}
     folders = tuple(dict.fromkeys(p for p in relative.parent.parts if p in known_slugs))
-    return folders or draft.kicker_topics or matcher.mentioned([draft.title, draft.summary])
+    return folders or draft.kicker_topics or context.matcher.mentioned([draft.title, draft.summary])
 
 
 def unique_slugs(entries: list[Entry]) -> tuple[list[Entry], list[Problem]]:

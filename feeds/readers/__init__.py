@@ -29,8 +29,8 @@ class Draft:
     body_html: str
     updated: datetime | None = None
     slug: str | None = None
-    kicker_topics: tuple[str, ...] = ()
-    topic_names: tuple[str, ...] = ()
+    kicker_topics: tuple[str, ...] = ()  # slugs, as are front_matter_topics
+    front_matter_topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     author: str = ""
     language: str | None = None

@@ -48,6 +48,11 @@ def _yaml(head: list[str]) -> dict[str, Any]:
         raise ArticleError(f"front matter is not valid YAML: {exc.problem}", line) from None
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         raise ArticleError(f"front matter is not valid YAML: {exc}") from None
+    except (LookupError, AttributeError, TypeError):
+        # PyYAML's constructors fail this way on explicit tags such as `!!bool x`.
+        raise ArticleError(
+            "front matter is not valid YAML: a '!!' tag does not fit its value"
+        ) from None
     _refuse_aliases(data)
     return _mapping(data)
 
@@ -57,8 +62,10 @@ def _toml(head: list[str]) -> dict[str, Any]:
         return tomllib.loads("\n".join(head))
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
-        line = int(found[1]) + 1 if found else 1
+        line = int(found[1]) + 1 if found else len(head) + 1  # else "at end of document"
         raise ArticleError(f"front matter is not valid TOML: {exc}", line) from None
+    except RecursionError:
+        raise ArticleError("front matter is not valid TOML: its values nest too deeply") from None
 
 
 def _refuse_aliases(data: object) -> None:

@@ -17,7 +17,7 @@ from feeds.model import Picture
 from feeds.readers import Context, Draft
 from feeds.readers.frontmatter import line_of, split
 from feeds.sanitize import sanitize_html
-from feeds.text import one_line, slugify
+from feeds.text import one_line, slugify, xml_safe
 
 _MARKDOWN = MarkdownIt("commonmark")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -26,7 +26,7 @@ MAX_TITLE = 1000
 
 def read(text: str, context: Context) -> Draft:
     """Parse a Markdown article; raises ArticleError naming the line of a bad key."""
-    data, head, body, _ = split(text)
+    data, head, body, _ = split(xml_safe(text))  # YAML and TOML refuse control characters
     fields = _Fields(data, head)
     slug = fields.get("slug", _slug) or context.file_slug
     base = urls.absolute(context.config.base_url, urls.article_page(slug))
@@ -38,6 +38,10 @@ def read(text: str, context: Context) -> Draft:
             line_of(head, "title"),
         )
     zone = context.config.timezone
+
+    def topics(value: Any) -> tuple[str, ...]:
+        return _topic_slugs(value, context)
+
     return Draft(
         title=title,
         published=fields.required("date", lambda value: from_value(value, zone)),
@@ -45,7 +49,7 @@ def read(text: str, context: Context) -> Draft:
         summary=fields.get("summary", _text) or _first_paragraph(tokens),
         body_html=sanitize_html(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}), base),
         slug=slug,
-        topic_names=fields.get("topics", _names) or fields.get("topic", _names) or (),
+        front_matter_topics=fields.get("topics", topics) or fields.get("topic", topics) or (),
         tags=fields.get("tags", _names) or (),
         author=fields.get("author", _author) or "",
         language=fields.get("lang", _language),
@@ -74,7 +78,9 @@ class _Fields:
     def required(self, key: str, convert: Callable[[Any], Any]) -> Any:
         value = self.get(key, convert)
         if value in (None, ""):
-            raise ArticleError(f"front matter has no {key}; add '{key}: ...'", 1)
+            raise ArticleError(
+                f"front matter has no {key}; add '{key}: ...'", line_of(self.head, key)
+            )
         return value
 
 
@@ -89,6 +95,18 @@ def _names(value: Any) -> tuple[str, ...]:
     if not isinstance(items, list):
         raise ValueError(f"{value!r} is not a list of names")
     return tuple(dict.fromkeys(name for name in map(_text, items) if name))
+
+
+def _topic_slugs(value: Any, context: Context) -> tuple[str, ...]:
+    """Topic names (slug, title or alias) as slugs; a name config.toml lacks is an error."""
+    slugs: list[str] = []
+    for name in _names(value):
+        found = context.matcher.named(name)
+        if not found:
+            known = ", ".join(topic.slug for topic in context.config.topics) or "none"
+            raise ValueError(f"{name!r} is not a topic of config.toml (known: {known})")
+        slugs.extend(found)
+    return tuple(dict.fromkeys(slugs))
 
 
 def _author(value: Any) -> str:

@@ -138,17 +138,25 @@ def _body(blocks: list[_Block]) -> tuple[Picture | None, list[str]]:
     for position, block in enumerate(blocks):
         credits = [line for line in block.lines if _is_credit(line)]
         captions = list(dict.fromkeys(line for line in block.lines if not _is_credit(line)))
-        if picture is None and len(captions) == 1 and (credits or len(block.lines) > 1):
+        if not captions:
+            continue
+        if picture is None and len(captions) == 1 and _has_credit(blocks, position, credits):
             credits += _credit_blocks(blocks[position + 1 :])
             picture = Picture(url=None, caption=captions[0], credit=", ".join(credits))
             html.append(_figure(picture))
-        elif not captions:
-            continue
         elif position + 1 < len(blocks) and _is_subheading(block):
             html.append(f"<h2>{escape(block.text, quote=False)}</h2>")
         else:
             html.append(f"<p>{escape(block.text, quote=False)}</p>")
     return picture, html
+
+
+def _has_credit(blocks: list[_Block], position: int, credits: list[str]) -> bool:
+    """A caption's block has credits or a repeated caption; right after the lead, a caption
+    alone in its block may have its credits in the blocks that follow."""
+    if credits or len(blocks[position].lines) > 1:
+        return True
+    return position == 0 and bool(_credit_blocks(blocks[1:]))
 
 
 def _credit_blocks(blocks: list[_Block]) -> list[str]:

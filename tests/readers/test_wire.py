@@ -1,0 +1,282 @@
+"""Wire copy: headline and kicker, agency, date line, lead, picture block and body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from feeds.errors import ArticleError
+from feeds.model import Entry
+from feeds.readers import Draft
+from tests.conftest import Site, wire_copy
+
+ReadWire = Callable[[str], Draft]
+
+CAPTION = "Des soldats défilent sur une place de Pyongyang (archives)."
+# Laid out like the agency copy: kicker and title, agency, date, lead, a caption twice with
+# its credit, a credit block, empty blocks, body, a subheading, more body.
+ACCEPTANCE = (
+    "Ukraine Le dirigeant du Nord félicite ses soldats envoyés au front\n"
+    "\n"
+    "ATS\n"
+    "\n"
+    "21.8.2025 - 06:28\n"
+    "\n"
+    "Le dirigeant nord-coréen a félicité jeudi les soldats envoyés en Russie, selon "
+    "l'agence officielle. Près de 10'000 hommes auraient rejoint le front.\n"
+    "\n"
+    f"{CAPTION}\n"
+    f"{CAPTION}\n"
+    "sda\n"
+    "\n"
+    "Keystone-SDA\n"
+    "\n"
+    "\n"
+    "\n"
+    'Il a salué « l\u2019héroïsme » des troupes, a rapporté l\'agence, qui cite un "discours".\n'
+    "\n"
+    "Les analystes restent prudents sur ces chiffres.\n"
+    "\n"
+    "Un front qui s'étend\n"
+    "\n"
+    "Les deux pays ont signé un pacte de défense l'an dernier.\n"
+)
+LEAD = (
+    "Le dirigeant nord-coréen a félicité jeudi les soldats envoyés en Russie, selon "
+    "l'agence officielle. Près de 10'000 hommes auraient rejoint le front."
+)
+
+
+@pytest.fixture
+def acceptance(site: Site) -> Entry:
+    site.write("ats-ukraine-front.txt", ACCEPTANCE)
+    return site.entry("ats-ukraine-front.txt")
+
+
+def test_acceptance_headline_agency_and_date(acceptance: Entry) -> None:
+    assert acceptance.title == "Le dirigeant du Nord félicite ses soldats envoyés au front"
+    assert acceptance.topics == ("ukraine",)
+    assert acceptance.author == "ATS"
+    assert acceptance.published.isoformat() == "2025-08-21T06:28:00+02:00"
+    assert acceptance.updated == acceptance.published
+    assert acceptance.slug == "ats-ukraine-front"
+    assert acceptance.id == "tag:news.example.org,2025-08-21:ats-ukraine-front"
+    assert acceptance.language == "fr"
+
+
+def test_acceptance_lead_caption_and_body(acceptance: Entry) -> None:
+    body = acceptance.body_html
+    assert acceptance.summary == LEAD
+    assert body.startswith(f"<p>{LEAD}</p>")
+    assert body.count(CAPTION) == 1
+    assert f"<figure><figcaption>{CAPTION} <small>sda, Keystone-SDA</small>" in body
+    assert "<p>sda</p>" not in body
+    assert "<p>Keystone-SDA</p>" not in body
+    assert "<h2>Un front qui s'étend</h2>" in body
+    assert body.endswith("<p>Les deux pays ont signé un pacte de défense l'an dernier.</p>")
+    assert "<p></p>" not in body
+    assert acceptance.picture is not None
+    assert (acceptance.picture.caption, acceptance.picture.credit) == (CAPTION, "sda, Keystone-SDA")
+
+
+def test_acceptance_typography_is_published_as_written(acceptance: Entry) -> None:
+    assert (
+        "<p>Il a salué « l\u2019héroïsme » des troupes, a rapporté l'agence, qui cite un "
+        '"discours".</p>' in acceptance.body_html
+    )
+    assert "10'000" in acceptance.summary
+    assert "&#" not in acceptance.body_html
+    assert "&quot;" not in acceptance.body_html
+
+
+def test_only_ampersand_and_angle_brackets_are_escaped(read_wire: ReadWire) -> None:
+    draft = read_wire(
+        wire_copy(
+            'Les <b>taux</b> & « prix » d\u2019"avant"',
+            "AFP",
+            "21.8.2025 - 06:28",
+            "Profits & pertes: <script> « 10'000 » d\u2019un coup.",
+        )
+    )
+    assert draft.title == 'Les <b>taux</b> & « prix » d\u2019"avant"'
+    assert draft.summary == "Profits & pertes: <script> « 10'000 » d\u2019un coup."
+    assert (
+        draft.body_html == "<p>Profits &amp; pertes: &lt;script&gt; « 10'000 » d\u2019un coup.</p>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("headline", "topics", "title"),
+    [
+        ("Ukraine Kim salue ses troupes", ("ukraine",), "Kim salue ses troupes"),
+        ("UKRAINE Kim salue ses troupes", ("ukraine",), "Kim salue ses troupes"),
+        ("ÉCONOMIE La BNS baisse son taux", ("economy",), "La BNS baisse son taux"),
+        ("Économie La BNS baisse son taux", ("economy",), "La BNS baisse son taux"),
+        ("ECONOMIE La BNS baisse son taux", ("economy",), "La BNS baisse son taux"),
+        ("Kyiv Nuit d'alerte aérienne", ("ukraine",), "Nuit d'alerte aérienne"),
+        ("Wirtschaft Die Zinsen sinken", ("economy",), "Die Zinsen sinken"),
+        ("Climat Le glacier recule", ("climate",), "Le glacier recule"),
+        ("Nuit d'alerte aérienne à Kyiv", (), "Nuit d'alerte aérienne à Kyiv"),
+    ],
+)
+def test_kicker_is_matched_and_taken_off_the_title(
+    read_wire: ReadWire, headline: str, topics: tuple[str, ...], title: str
+) -> None:
+    draft = read_wire(wire_copy(headline, "ATS", "21.8.2025 - 06:28", "Le lead."))
+    assert (draft.kicker_topics, draft.title) == (topics, title)
+
+
+@pytest.mark.parametrize("agency", ["ATS", "SDA", "AFP", "dpa", "Reuters", "ATS/AFP", "sda/dpa"])
+def test_agency_line_becomes_the_author(read_wire: ReadWire, agency: str) -> None:
+    draft = read_wire(wire_copy("Titre", agency, "21.8.2025 - 06:28", "Le lead."))
+    assert draft.author == agency
+    assert draft.summary == "Le lead."
+
+
+def test_agency_line_is_optional(site: Site) -> None:
+    site.write("a.txt", wire_copy("Titre", "21.8.2025 - 06:28", "Le lead."))
+    entry = site.entry("a.txt")
+    assert entry.author == "Desk"
+    assert entry.summary == "Le lead."
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("21.8.2025 - 06:28", "2025-08-21T06:28:00+02:00"),
+        ("21.8.2025, 06:28", "2025-08-21T06:28:00+02:00"),
+        ("2025-08-21T06:28:00Z", "2025-08-21T06:28:00+00:00"),
+        ("21 août 2025, 06h28", "2025-08-21T06:28:00+02:00"),
+        ("3. März 2025, 6.28 Uhr", "2025-03-03T06:28:00+01:00"),
+        ("21 agosto 2025, 06:28", "2025-08-21T06:28:00+02:00"),
+        ("August 21, 2025 6:28 pm", "2025-08-21T18:28:00+02:00"),
+        ("Jeudi 21 août 2025, 06h28", "2025-08-21T06:28:00+02:00"),
+    ],
+)
+def test_date_line_in_every_language(read_wire: ReadWire, line: str, expected: str) -> None:
+    draft = read_wire(wire_copy("Titre", "ATS", line, "Le lead."))
+    assert draft.published.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    ("blocks", "caption", "credit"),
+    [
+        (["Une légende.\nsda"], "Une légende.", "sda"),
+        (["Une légende.\nUne légende."], "Une légende.", ""),
+        (["Une légende.\nKEYSTONE/EPA/ANNA MUSTER"], "Une légende.", "KEYSTONE/EPA/ANNA MUSTER"),
+        (["Une légende.\nAP Photo/Jane Doe"], "Une légende.", "AP Photo/Jane Doe"),
+        (["Une légende.\n(KEYSTONE/Peter Muster)"], "Une légende.", "(KEYSTONE/Peter Muster)"),
+        (["Une légende.", "sda", "Keystone-SDA"], "Une légende.", "sda, Keystone-SDA"),
+        (["Une légende.\nsda", "Keystone-SDA", "AFP"], "Une légende.", "sda, Keystone-SDA, AFP"),
+    ],
+)
+def test_picture_block_is_kept_once_as_caption_and_credit(
+    read_wire: ReadWire, blocks: list[str], caption: str, credit: str
+) -> None:
+    text = wire_copy("Titre", "ATS", "21.8.2025 - 06:28", "Le lead.", *blocks, "Le corps.")
+    draft = read_wire(text)
+    assert draft.picture is not None
+    assert (draft.picture.caption, draft.picture.credit) == (caption, credit)
+    assert draft.body_html.count(caption) == 1
+    assert draft.body_html.endswith("</figure>\n<p>Le corps.</p>")
+
+
+@pytest.mark.parametrize(
+    ("blocks", "html"),
+    [
+        (["Premier.", "Second."], ["<p>Premier.</p>", "<p>Second.</p>"]),
+        (["Un intertitre", "Suite."], ["<h2>Un intertitre</h2>", "<p>Suite."]),
+        (["Corps.", "Dernière ligne courte"], ["<p>Dernière ligne courte</p>"]),
+        (["Ligne un,\nligne deux."], ["<p>Ligne un, ligne deux.</p>"]),
+        (["Il a dit: «Non»", "Suite."], ["<p>Il a dit: «Non»</p>"]),
+        (["Corps.", "Une légende isolée.", "sda"], ["<p>Une légende isolée.</p>"]),
+    ],
+)
+def test_body_paragraphs_and_subheadings(
+    read_wire: ReadWire, blocks: list[str], html: list[str]
+) -> None:
+    draft = read_wire(wire_copy("Titre", "ATS", "21.8.2025 - 06:28", "Le lead.", *blocks))
+    assert draft.picture is None
+    for part in html:
+        assert part in draft.body_html
+    assert "<figure>" not in draft.body_html
+
+
+def test_forbidden_characters_are_dropped_from_every_field(site: Site) -> None:
+    site.write(
+        "a.txt",
+        wire_copy(
+            "Ukraine Ti\x01tre\x0b\ufffe",
+            "A\x07TS",
+            "21.8.2025 - 06:28",
+            "Le\x1b lead.",
+            "Une lé\x02gende.\nsd\x03a",
+            "Le co\x0crps.",
+            "Un long paragraphe sans caractère interdit, pour que le fichier reste du texte. " * 3,
+        ),
+    )
+    entry = site.entry("a.txt")
+    assert (entry.title, entry.author, entry.summary) == ("Titre", "ATS", "Le lead.")
+    assert entry.picture is not None
+    assert (entry.picture.caption, entry.picture.credit) == ("Une légende.", "sda")
+    assert "<p>Le corps.</p>" in entry.body_html
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("", 1, "empty file"),
+        ("\n\n  \n", 1, "empty file"),
+        ("Ukraine\n\nATS\n\n21.8.2025 - 06:28\n\nLe lead.\n", 1, "the headline is only the kicker"),
+        (
+            "\n\nÉconomie\n\nATS\n\n21.8.2025 - 06:28\n\nLead.\n",
+            3,
+            "the headline is only the kicker",
+        ),
+        ("Titre\n", 2, "no date line after the headline"),
+        ("Titre\n\nATS\n\nLe lead sans date.\n\nCorps.\n", 5, "unreadable date: "),
+        ("Titre\n\nATS\n\nhier soir\n\nLe lead.\n", 5, "unreadable date: 'hier soir'"),
+        (
+            "Titre\n\nATS\n\n" + "Un lead bien trop long pour une date. " * 9 + "\n\nSuite.\n",
+            5,
+            "unreadable date: 'Un lead bien trop long pour une date. U…' is not a date like",
+        ),
+        ("Titre\n\nATS\n\n32.8.2025 - 06:28\n\nLe lead.\n", 5, "unreadable date: "),
+        ("Titre\n\nATS\n\n1.1.0001 - 00:00\n\nLe lead.\n", 5, "unreadable date: "),
+        ("Titre\n\nATS\n\n21.8.2025 - 06:28\n", 6, "no text after the date line"),
+        ("Titre\n\n\n\nATS\n\n\n21.8.2025 - 06:28\n\n\n", 9, "no text after the date line"),
+    ],
+)
+def test_rejections_name_the_line(read_wire: ReadWire, text: str, line: int, message: str) -> None:
+    with pytest.raises(ArticleError) as caught:
+        read_wire(text)
+    assert (caught.value.line, caught.value.message[: len(message)]) == (line, message)
+
+
+def test_line_numbers_count_crlf_files_like_lf_files(site: Site) -> None:
+    site.write("crlf.txt", b"Titre\r\n\r\nATS\r\n\r\nplus tard\r\n\r\nLe lead.\r\n")
+    assert site.problems() == [
+        "articles/crlf.txt:5: unreadable date: 'plus tard' is not a date like "
+        "'21.8.2025 - 06:28' or ISO 8601"
+    ]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("utf-8"),
+        lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),
+        lambda text: text.replace("\n", "\r\n").encode("cp1252"),
+        lambda text: text.replace("\n", "\r").encode("utf-8"),
+    ],
+    ids=["utf8", "utf8-bom", "cp1252-crlf", "lone-cr"],
+)
+def test_every_encoding_reads_the_same(site: Site, encode: Callable[[str], bytes]) -> None:
+    text = wire_copy(
+        "Économie Hausse des prix à Zürich", "ATS", "21.8.2025 - 06:28", "Un été « chaud »."
+    )
+    site.write("prix.txt", encode(text))
+    entry = site.entry("prix.txt")
+    assert (entry.title, entry.topics) == ("Hausse des prix à Zürich", ("economy",))
+    assert entry.summary == "Un été « chaud »."

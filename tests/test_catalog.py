@@ -1,0 +1,123 @@
+"""Selection at a given moment: drafts out, embargo withheld, newest first, per topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from feeds.catalog import newest_first, select
+from feeds.model import Entry
+from tests.conftest import Site, front_matter
+
+ZURICH = ZoneInfo("Europe/Zurich")
+NOW = dt.datetime(2025, 8, 21, 12, 0, tzinfo=ZURICH)
+
+
+def entry(slug: str, published: dt.datetime, **fields: Any) -> Entry:
+    base = Entry(
+        slug=slug,
+        id=f"urn:{slug}",
+        title=slug,
+        summary="",
+        body_html="",
+        published=published,
+        updated=published,
+        language="fr",
+        author="",
+        source=f"articles/{slug}.md",
+    )
+    return replace(base, **fields)
+
+
+def at(hour: int, minute: int = 0, day: int = 21) -> dt.datetime:
+    return dt.datetime(2025, 8, day, hour, minute, tzinfo=ZURICH)
+
+
+def test_newest_first_with_a_total_order() -> None:
+    entries = [
+        entry("b", at(9)),
+        entry("a", at(9)),
+        entry("late", at(11)),
+        entry("early", at(7)),
+        entry("fixed", at(9), updated=at(10)),
+    ]
+    catalog = select(entries, NOW)
+    assert [e.slug for e in catalog.entries] == ["late", "fixed", "a", "b", "early"]
+    assert [e.slug for e in select(reversed(entries), NOW).entries] == [
+        e.slug for e in catalog.entries
+    ]
+
+
+def test_offsets_are_compared_as_instants() -> None:
+    utc = entry("utc", dt.datetime(2025, 8, 21, 8, 30, tzinfo=dt.UTC))  # 10:30 in Zurich
+    local = entry("local", at(10))
+    assert [e.slug for e in select([local, utc], NOW).entries] == ["utc", "local"]
+    assert newest_first(utc) < newest_first(local)
+
+
+def test_drafts_are_never_published() -> None:
+    catalog = select([entry("draft", at(9), draft=True), entry("live", at(8))], NOW)
+    assert [e.slug for e in catalog.entries] == ["live"]
+    assert catalog.next_embargo is None
+
+
+@pytest.mark.parametrize(
+    ("now", "published", "embargo"),
+    [
+        (at(12), ["past"], at(14)),
+        (at(14), ["soon", "past"], at(18)),
+        (at(14, 0) - dt.timedelta(microseconds=1), ["past"], at(14)),
+        (at(18), ["later", "soon", "past"], None),
+    ],
+)
+def test_embargoed_articles_wait_for_their_moment(
+    now: dt.datetime, published: list[str], embargo: dt.datetime | None
+) -> None:
+    entries = [
+        entry("past", at(9)),
+        entry("soon", at(14)),
+        entry("later", at(18)),
+        entry("later-draft", at(13), draft=True),
+    ]
+    catalog = select(entries, now)
+    assert [e.slug for e in catalog.entries] == published
+    assert catalog.next_embargo == embargo
+
+
+def test_in_topic_and_all() -> None:
+    entries = [
+        entry("a", at(9), topics=("ukraine",)),
+        entry("b", at(10), topics=("ukraine", "economy")),
+        entry("c", at(11)),
+    ]
+    catalog = select(entries, NOW)
+    assert [e.slug for e in catalog.in_topic("ukraine")] == ["b", "a"]
+    assert [e.slug for e in catalog.in_topic("economy")] == ["b"]
+    assert [e.slug for e in catalog.in_topic("sport")] == []
+    assert [e.slug for e in catalog.in_topic("all")] == ["c", "b", "a"]
+
+
+def test_empty_catalog() -> None:
+    catalog = select([], NOW)
+    assert (catalog.entries, catalog.next_embargo) == ((), None)
+
+
+def test_loaded_files_go_through_selection(site: Site) -> None:
+    site.write("past.md", front_matter("title: P\ndate: 2025-08-21T09:00:00"))
+    site.write("draft.md", front_matter("title: D\ndate: 2025-08-21T08:00:00\ndraft: true"))
+    site.write("future.md", front_matter("title: F\ndate: 2025-08-21T18:00:00+02:00"))
+    loaded = site.load()
+    assert len(loaded.entries) == 3
+    catalog = select(loaded.entries, NOW)
+    assert [e.slug for e in catalog.entries] == ["past"]
+    assert catalog.next_embargo == at(18)
+    assert [e.slug for e in select(loaded.entries, at(18)).entries] == ["future", "past"]
+
+
+def test_categories_are_topics_then_tags_without_repeats() -> None:
+    item = entry("a", at(9), topics=("ukraine", "economy"), tags=("economy", "Kyiv"))
+    assert item.categories == ("ukraine", "economy", "Kyiv")
