@@ -81,7 +81,7 @@ class LiveSite:
         self.clock = clock
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self.current = self._render(load_config(self.config_path), number=1)
+        self.current = self._render(load_config(self.config_path), None)
 
     def refresh(self) -> bool:
         """Render a new generation if files changed or an embargo lifted; True if swapped."""
@@ -96,7 +96,7 @@ class LiveSite:
             lifted = embargo is not None and embargo <= self.clock()
             if not lifted and snapshot(self.config_path, config) == current.snapshot:
                 return False
-            self.current = self._render(config, number=current.number + 1)
+            self.current = self._render(config, current)
             return True
 
     def watch(self, interval: float = 1.0) -> threading.Thread:
@@ -116,25 +116,43 @@ class LiveSite:
     def stop(self) -> None:
         self._stop.set()
 
-    def _render(self, config: Config, number: int) -> Generation:
+    def _render(self, config: Config, previous: Generation | None) -> Generation:
         files = snapshot(self.config_path, config)
         loaded = load(config)
         for problem in loaded.problems:
             LOG.warning("%s", problem)
-        site = build_site(config, loaded, self.clock())
+        now = self.clock()
+        site = build_site(config, loaded, now)
+        kept = previous.responses if previous else {}
         responses = {
-            resource.path: prepare(
+            resource.path: _keep_or_prepare(
+                kept.get(resource.path),
                 resource.render(),
                 resource.kind.content_type,
-                resource.updated,
+                now,
                 resource.cache_control(config),
             )
             for resource in site
         }
+        number = previous.number + 1 if previous else 1
         LOG.info(
             "generation %d: %d articles, %d rejected",
             number,
             len(site.catalog.entries),
             len(loaded.problems),
         )
-        return Generation(number, site, responses, site.not_found_page(), self.clock(), files)
+        return Generation(number, site, responses, site.not_found_page(), now, files)
+
+
+def _keep_or_prepare(
+    old: Prepared | None, body: bytes, content_type: str, now: datetime, cache: str
+) -> Prepared:
+    """The previous generation's response if nothing changed, else a new one modified `now`.
+
+    Last-Modified is when this process first served these bytes, not the newest entry's
+    date: a backdated or deleted article changes a feed without changing that date, and a
+    client sending only If-Modified-Since would never see it.
+    """
+    if old and old.body == body and old.content_type == content_type and old.cache_control == cache:
+        return old
+    return prepare(body, content_type, now, cache)

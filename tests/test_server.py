@@ -1,0 +1,333 @@
+"""A real `feeds serve` process (gunicorn, two workers) on 127.0.0.1, fetched over HTTP."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import signal
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import feedparser
+import pytest
+
+from tests.conftest import Site
+from tests.serverfixtures import (
+    HOST,
+    Reply,
+    Server,
+    article,
+    feed_titles,
+    fetch,
+    raw_request,
+    utc_now,
+    wait_for,
+)
+
+WORKERS = 2
+FEED = "/feeds/all.atom.xml"
+SLUGS = ["all", "ukraine", "economy", "sport", "climate"]
+FEED_PATHS = [f"/feeds/{slug}{suffix}" for slug in SLUGS for suffix in (".atom.xml", ".rss.xml")]
+JSON_PATHS = [f"/feeds/{slug}.json" for slug in SLUGS]
+# Fresh connections per request, so that both workers get asked.
+AGREEMENT = 8
+GENERATION_LINE = re.compile(r"^\[(\d+)\] INFO generation \d+: (\d+) articles", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    site = Site(tmp_path_factory.mktemp("served"))
+    now = utc_now()
+    site.write("economy/snb.md", article("SNB holds its rate", now - timedelta(days=2)))
+    site.write("sport/ski.md", article("Ski season opens", now - timedelta(days=1)))
+    site.write("kyiv.md", article("Kyiv metro reopens", now - timedelta(hours=3)))
+    return site
+
+
+@pytest.fixture(scope="module")
+def server(newsroom: Site) -> Iterator[Server]:
+    started = time.monotonic()
+    process = Server(newsroom.root / "config.toml", workers=WORKERS)
+    print(f"feeds serve ready in {time.monotonic() - started:.2f} s")
+    yield process
+    status = process.stop()
+    log = process.log()
+    print("".join(line for line in log.splitlines(True) if "WARNING" in line or "ERROR" in line))
+    assert status == 0, log
+    assert "Traceback" not in log
+    assert "reload failed" not in log
+
+
+def url(server: Server, path: str) -> str:
+    return f"http://{HOST}:{server.port}{path}"
+
+
+def parse(server: Server, path: str, **kwargs: Any) -> Any:
+    """feedparser fetching over HTTP, with proxies from the environment switched off."""
+    handlers = [urllib.request.ProxyHandler({})]
+    return feedparser.parse(url(server, path), handlers=handlers, **kwargs)
+
+
+def titles(server: Server, path: str = FEED) -> list[str]:
+    reply = fetch(server.port, path)
+    assert reply.status == 200, reply
+    return feed_titles(path, reply.body)
+
+
+def all_agree(server: Server, check: Any, path: str = FEED) -> bool:
+    """True when `check(titles)` holds for several requests on fresh connections."""
+    return all(check(titles(server, path)) for _ in range(AGREEMENT))
+
+
+def worker_counts(server: Server) -> dict[str, int]:
+    """Each worker's article count in its latest generation, from the server log."""
+    return {pid: int(count) for pid, count in GENERATION_LINE.findall(server.log())}
+
+
+def wait_until_every_worker_has(server: Server, count: int, timeout: float = 3) -> None:
+    def done() -> bool:
+        counts = worker_counts(server)
+        return len(counts) == WORKERS and set(counts.values()) == {count}
+
+    wait_for(done, timeout)
+
+
+def add_and_wait(server: Server, newsroom: Site, name: str, title: str) -> float:
+    """Write an article dated an hour ago; seconds until every worker serves it."""
+    started = time.monotonic()
+    newsroom.write(name, article(title, utc_now() - timedelta(hours=1)))
+    wait_for(lambda: title in titles(server), timeout=3)
+    elapsed = time.monotonic() - started
+    wait_for(lambda: all_agree(server, lambda seen: title in seen), timeout=3)
+    wait_until_every_worker_has(server, len(titles(server)))
+    return elapsed
+
+
+# --- fetching ------------------------------------------------------------------------------
+
+
+def test_each_worker_loaded_its_own_site(server: Server) -> None:
+    wait_until_every_worker_has(server, len(titles(server)))
+
+
+def test_healthz_over_http(server: Server) -> None:
+    reply = fetch(server.port, "/healthz")
+    assert reply.status == 200
+    assert reply.headers["content-type"] == "application/json"
+    health = json.loads(reply.body)
+    assert set(health) >= {"articles", "rejected", "generation", "last_reload"}
+    assert health["articles"] == len(titles(server))
+    assert health["rejected"] == 0
+    assert datetime.fromisoformat(health["last_reload"]) <= utc_now()
+
+
+@pytest.mark.parametrize("path", FEED_PATHS)
+def test_feedparser_reads_every_feed_over_http(server: Server, path: str) -> None:
+    parsed = parse(server, path)
+    assert parsed.status == 200
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert parsed.headers["content-type"].endswith("+xml; charset=utf-8")
+    assert parsed.headers["content-encoding"] == "gzip"  # feedparser asks for gzip
+
+
+@pytest.mark.parametrize("path", JSON_PATHS)
+def test_every_json_feed_over_http(server: Server, path: str) -> None:
+    reply = fetch(server.port, path)
+    assert reply.headers["content-type"] == "application/feed+json; charset=utf-8"
+    feed_titles(path, reply.body)
+
+
+@pytest.mark.parametrize("path", [FEED, "/feeds/economy.rss.xml"])
+def test_second_fetch_with_etag_gets_304(server: Server, path: str) -> None:
+    first = parse(server, path)
+    assert first.etag
+    for _ in range(AGREEMENT):  # whichever worker answers
+        again = parse(server, path, etag=first.etag)
+        assert again.status == 304
+        assert again.entries == []
+    raw = fetch(server.port, path, {"If-None-Match": first.etag})
+    assert (raw.status, raw.body) == (304, b"")
+    assert raw.headers["etag"] == first.etag.removesuffix('-gz"') + '"'
+    assert "content-length" not in raw.headers
+
+
+def test_gzip_over_http_is_the_plain_body(server: Server) -> None:
+    plain = fetch(server.port, FEED)
+    zipped = fetch(server.port, FEED, {"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["vary"] == "Accept-Encoding"
+    assert plain.headers["cache-control"] == "public, max-age=300"
+    assert gzip.decompress(zipped.body) == plain.body
+
+
+def test_head_and_405_over_http(server: Server) -> None:
+    head = fetch(server.port, FEED, method="HEAD")
+    assert head.status == 200
+    assert head.body == b""
+    assert int(head.headers["content-length"]) == len(fetch(server.port, FEED).body)
+    post = fetch(server.port, FEED, method="POST")
+    assert post.status == 405
+    assert {"GET", "HEAD"} <= {name.strip() for name in post.headers["allow"].split(",")}
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        b"/feeds/../config.toml",
+        b"/feeds/%2e%2e/config.toml",
+        b"/feeds/%2E%2E/%2E%2E/config.toml",
+        b"//etc/passwd",
+        b"/%2fetc%2fpasswd",
+        b"/..%2f..%2fconfig.toml",
+        b"/feeds/..%5cconfig.toml",
+        b"/feeds/..\\config.toml",
+        b"/%00",
+        b"/config.toml%00.html",
+        b"/%c0%ae%c0%ae/config.toml",
+        b"/%252e%252e/config.toml",
+        b"http://127.0.0.1/../config.toml",
+        b"/" + b"../" * 40 + b"etc/passwd",
+    ],
+)
+def test_traversal_over_http_never_reaches_a_file(server: Server, target: bytes) -> None:
+    reply = raw_request(server.port, target)
+    assert reply.startswith(b"HTTP/1.1 404 "), reply[:200]
+    for secret in [b"base_url", b"[site]", b"root:"]:
+        assert secret not in reply
+
+
+# --- live changes --------------------------------------------------------------------------
+
+
+def test_added_article_appears_within_3_seconds(server: Server, newsroom: Site) -> None:
+    elapsed = add_and_wait(server, newsroom, "economy/rates.md", "Rates stay put")
+    print(f"new article served after {elapsed:.2f} s")
+    assert "Rates stay put" in titles(server, "/feeds/economy.rss.xml")
+    assert fetch(server.port, "/articles/rates/").status == 200
+
+
+def test_embargoed_article_appears_after_its_time(server: Server, newsroom: Site) -> None:
+    zurich_summer = timezone(timedelta(hours=2))
+    lifts = (utc_now() + timedelta(seconds=4)).astimezone(zurich_summer).replace(microsecond=0)
+    newsroom.write("embargo.md", article("Embargoed statement", lifts))
+    assert "+02:00" in (newsroom.articles / "embargo.md").read_text("utf-8")
+    time.sleep(1.5)  # both watchers have read the new file by now
+    assert all_agree(server, lambda seen: "Embargoed statement" not in seen)
+    wait_for(lambda: "Embargoed statement" in titles(server), timeout=7)
+    seen_at = utc_now()
+    print(f"embargo lifted {(seen_at - lifts).total_seconds():.2f} s after its time")
+    assert seen_at >= lifts
+    wait_for(lambda: all_agree(server, lambda seen: seen[0] == "Embargoed statement"), timeout=3)
+    assert fetch(server.port, "/articles/embargo/").status == 200
+
+
+def test_deleted_article_disappears(server: Server, newsroom: Site) -> None:
+    add_and_wait(server, newsroom, "economy/obsolete.md", "Obsolete story")
+    before = len(titles(server))
+    (newsroom.articles / "economy" / "obsolete.md").unlink()
+    started = time.monotonic()
+    wait_for(lambda: all_agree(server, lambda seen: "Obsolete story" not in seen), timeout=3)
+    print(f"deleted article gone after {time.monotonic() - started:.2f} s")
+    wait_until_every_worker_has(server, before - 1)
+    assert fetch(server.port, "/articles/obsolete/").status == 404
+
+
+# --- concurrent requests while articles change ---------------------------------------------
+
+CHURN_PATHS = [FEED, "/feeds/all.rss.xml", "/feeds/all.json", "/feeds/economy.atom.xml", "/"]
+
+
+class Reader(threading.Thread):
+    """Fetches feeds on fresh connections until told to stop; records every failure."""
+
+    def __init__(self, server: Server, index: int, stop: threading.Event) -> None:
+        super().__init__(name=f"reader-{index}")
+        self.server, self.index, self.stop = server, index, stop
+        self.requests = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        etags: dict[str, str] = {}
+        while not self.stop.is_set():
+            path = CHURN_PATHS[(self.requests + self.index) % len(CHURN_PATHS)]
+            headers = {"If-None-Match": etags[path]} if path in etags and self.requests % 2 else {}
+            self.requests += 1
+            try:
+                reply = fetch(self.server.port, path, headers)
+                self.check(path, reply)
+                etags[path] = reply.headers.get("etag", "")
+            except Exception as exc:  # every failure counts, whatever its kind
+                self.failures.append(f"{path}: {exc!r}")
+
+    def check(self, path: str, reply: Reply) -> None:
+        assert reply.status in {200, 304}, reply.status
+        if reply.status == 200 and path.startswith("/feeds/"):
+            feed_titles(path, reply.body)
+
+
+def test_concurrent_requests_while_articles_change(server: Server, newsroom: Site) -> None:
+    now = utc_now()
+    stop = threading.Event()
+    readers = [Reader(server, index, stop) for index in range(4)]
+    for reader in readers:
+        reader.start()
+    expected: dict[int, str] = {}
+    started = time.monotonic()
+    try:
+        for number in range(30):
+            title = f"Churn {number} SNB"
+            newsroom.write(f"churn/c{number}.md", article(title, now - timedelta(minutes=number)))
+            expected[number] = title
+            if number % 3 == 2:
+                edited = number - 1
+                expected[edited] = f"Churn {edited} SNB, corrected"
+                newsroom.write(
+                    f"churn/c{edited}.md",
+                    article(expected[edited], now - timedelta(minutes=edited)),
+                )
+            if number % 5 == 4:
+                (newsroom.articles / "churn" / f"c{number - 4}.md").unlink()
+                del expected[number - 4]
+            time.sleep(0.08)
+        time.sleep(max(0.0, 3 - (time.monotonic() - started)))
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=15)
+    failures = [failure for reader in readers for failure in reader.failures]
+    requests = sum(reader.requests for reader in readers)
+    print(f"{requests} requests in {time.monotonic() - started:.2f} s, {len(failures)} failed")
+    assert failures == []
+    assert requests >= 100
+
+    want = set(expected.values())
+
+    def settled(seen: list[str]) -> bool:
+        return {title for title in seen if title.startswith("Churn")} == want
+
+    wait_for(lambda: all_agree(server, settled), timeout=3)
+    for path in ["/feeds/all.rss.xml", "/feeds/all.json", "/feeds/economy.atom.xml"]:
+        assert settled(titles(server, path)), path
+
+
+# --- stopping ------------------------------------------------------------------------------
+
+
+def test_sigterm_stops_the_server_within_5_seconds(site: Site) -> None:
+    site.write("one.md", article("One", utc_now() - timedelta(hours=1)))
+    server = Server(site.root / "config.toml", workers=1)
+    try:
+        started = time.monotonic()
+        server.send(signal.SIGTERM)
+        status = server.process.wait(timeout=5)
+        print(f"stopped {time.monotonic() - started:.2f} s after SIGTERM")
+    finally:
+        server.stop()
+    assert status == 0, server.log()
+    with pytest.raises(OSError):
+        fetch(server.port, "/healthz")

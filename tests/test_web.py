@@ -1,0 +1,416 @@
+"""The Flask app through its test client: same bytes as `feeds build`, conditional GET, headers."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import html5lib
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
+from werkzeug.http import http_date
+
+from feeds.cli import main
+from feeds.live import LiveSite
+from feeds.static import MANIFEST
+from feeds.web import create_app
+from tests.conftest import CONFIG, Site, wire_copy
+from tests.serverfixtures import FakeClock, article, feed_titles, parse_feed
+
+NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
+FEED = "/feeds/all.atom.xml"
+CONTENT_TYPES = {
+    ".atom.xml": "application/atom+xml; charset=utf-8",
+    ".rss.xml": "application/rss+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    "/opml.xml": "text/x-opml; charset=utf-8",
+    "/": "text/html; charset=utf-8",
+}
+UKRAINE_WIRE = wire_copy(
+    "Ukraine Kyiv reopens its metro after the night alert",
+    "ATS/AFP",
+    "21.8.2025 - 06:28",
+    "The metro of the capital reopened at dawn after a night of alerts.",
+    "Trains ran every five minutes from six o'clock.",
+)
+
+
+def expected_type(path: str) -> str:
+    return next(kind for suffix, kind in CONTENT_TYPES.items() if path.endswith(suffix))
+
+
+@pytest.fixture
+def newsroom(site: Site) -> Site:
+    """A handful of articles: two formats, a folder topic, markup in a title, accents,
+    a draft, an embargo far ahead and one rejected file."""
+    site.write("economy/snb.md", article("SNB holds its rate", "2025-08-20T09:00:00+02:00"))
+    site.write("ukraine-metro.txt", UKRAINE_WIRE)
+    site.write("bold.md", article("'<b>Bold</b> & café'", "2025-08-22T10:00:00Z"))
+    site.write("glacier.md", article("Le glacier recule", "2025-08-19T08:00:00+02:00"))
+    site.write("draft.md", article("Draft", "2025-08-23T10:00:00Z", extra="draft: true"))
+    site.write("later.md", article("Far ahead", "2099-01-01T00:00:00Z"))
+    site.write("broken.md", "---\ntitle: No date\n---\nBody.\n")
+    return site
+
+
+@pytest.fixture
+def app(newsroom: Site) -> Flask:
+    return create_app(newsroom.root / "config.toml", clock=FakeClock(NOW), watch=False)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def live(app: Flask) -> LiveSite:
+    site = app.extensions["feeds"]
+    assert isinstance(site, LiveSite)
+    return site
+
+
+def site_paths(app: Flask) -> list[str]:
+    return sorted(live(app).current.responses)
+
+
+def built_files(out: Path) -> dict[str, bytes]:
+    """Every file `feeds build` wrote, by the URL path it stands for."""
+    files = {}
+    for file in out.rglob("*"):
+        name = file.relative_to(out).as_posix()
+        if file.is_file() and name != MANIFEST:
+            path = "/" + name.removesuffix("index.html")
+            files[path] = file.read_bytes()
+    return files
+
+
+# --- same bytes as the static build --------------------------------------------------------
+
+
+def test_every_path_serves_the_bytes_feeds_build_wrote(
+    newsroom: Site, client: FlaskClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "public"
+    assert main(["build", "--config", str(newsroom.root / "config.toml"), "--out", str(out)]) == 0
+    capsys.readouterr()
+    files = built_files(out)
+    assert sorted(files) == site_paths(client.application)
+    for path, data in files.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.data == data, path
+        assert response.headers["Content-Type"] == expected_type(path), path
+
+
+def test_site_map_holds_every_page_and_feed(client: FlaskClient) -> None:
+    paths = site_paths(client.application)
+    for slug in ["all", "economy", "ukraine", "sport", "climate"]:
+        for suffix in [".atom.xml", ".rss.xml", ".json"]:
+            assert f"/feeds/{slug}{suffix}" in paths
+    for page in ["/", "/opml.xml", "/topics/economy/", "/articles/snb/", "/articles/bold/"]:
+        assert page in paths
+    assert "/articles/ukraine-metro/" in paths
+    for withheld in ["/articles/draft/", "/articles/later/", "/articles/broken/", "/topics/all/"]:
+        assert withheld not in paths
+
+
+@pytest.mark.parametrize("suffix", [".atom.xml", ".rss.xml", ".json"])
+def test_feeds_parse_with_their_entries(client: FlaskClient, suffix: str) -> None:
+    path = f"/feeds/all{suffix}"
+    assert feed_titles(path, client.get(path).data) == [
+        "<b>Bold</b> & café",
+        "Kyiv reopens its metro after the night alert",
+        "SNB holds its rate",
+        "Le glacier recule",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/", "text/html; charset=utf-8"),
+        ("/topics/economy/", "text/html; charset=utf-8"),
+        ("/articles/snb/", "text/html; charset=utf-8"),
+        ("/feeds/all.atom.xml", "application/atom+xml; charset=utf-8"),
+        ("/feeds/economy.rss.xml", "application/rss+xml; charset=utf-8"),
+        ("/feeds/ukraine.json", "application/feed+json; charset=utf-8"),
+        ("/opml.xml", "text/x-opml; charset=utf-8"),
+    ],
+)
+def test_content_types_carry_the_charset(client: FlaskClient, path: str, content_type: str) -> None:
+    assert client.get(path).headers["Content-Type"] == content_type
+
+
+def test_query_string_is_ignored(client: FlaskClient) -> None:
+    assert client.get(FEED + "?utm_source=x").data == client.get(FEED).data
+
+
+# --- conditional GET -----------------------------------------------------------------------
+
+
+def test_if_none_match_gives_304_with_empty_body(client: FlaskClient) -> None:
+    first = client.get(FEED)
+    etag = first.headers["ETag"]
+    again = client.get(FEED, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+    assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
+    assert again.headers["Vary"] == "Accept-Encoding"
+    for entity in ["Content-Encoding", "Content-Length", "Content-Type"]:
+        assert entity not in again.headers
+
+
+@pytest.mark.parametrize(
+    "header", ['W/"{tag}"', '"other", "{tag}"', "*", '"{tag}-gz"', '"{tag}" , W/"x"']
+)
+def test_if_none_match_forms(client: FlaskClient, header: str) -> None:
+    tag = client.get(FEED).headers["ETag"].strip('"')
+    assert client.get(FEED, headers={"If-None-Match": header.format(tag=tag)}).status_code == 304
+
+
+def test_if_none_match_other_tag_gives_200(client: FlaskClient) -> None:
+    response = client.get(FEED, headers={"If-None-Match": '"0123456789abcdef"'})
+    assert response.status_code == 200
+    assert response.data
+
+
+def test_if_modified_since_gives_304(client: FlaskClient) -> None:
+    last_modified = client.get(FEED).headers["Last-Modified"]
+    response = client.get(FEED, headers={"If-Modified-Since": last_modified})
+    assert response.status_code == 304
+    assert response.data == b""
+
+
+def test_if_modified_since_later_date_gives_304(client: FlaskClient) -> None:
+    later = http_date(NOW + timedelta(days=1))
+    assert client.get(FEED, headers={"If-Modified-Since": later}).status_code == 304
+
+
+@pytest.mark.parametrize("since", ["Thu, 01 Jan 1998 00:00:00 GMT", "not a date", ""])
+def test_if_modified_since_earlier_or_bad_gives_200(client: FlaskClient, since: str) -> None:
+    response = client.get(FEED, headers={"If-Modified-Since": since})
+    assert response.status_code == 200
+    assert response.data
+
+
+def test_if_none_match_wins_over_if_modified_since(client: FlaskClient) -> None:
+    last_modified = client.get(FEED).headers["Last-Modified"]
+    headers = {"If-None-Match": '"stale"', "If-Modified-Since": last_modified}
+    assert client.get(FEED, headers=headers).status_code == 200
+
+
+def test_gzip_etag_differs_and_validates(client: FlaskClient) -> None:
+    gzip_headers = {"Accept-Encoding": "gzip"}
+    plain = client.get(FEED).headers["ETag"]
+    zipped = client.get(FEED, headers=gzip_headers).headers["ETag"]
+    assert zipped != plain
+    again = client.get(FEED, headers={**gzip_headers, "If-None-Match": zipped})
+    assert again.status_code == 304
+    assert "Content-Encoding" not in again.headers
+
+
+# --- methods -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", FEED, "/articles/snb/", "/healthz"])
+def test_head_has_the_headers_of_get_and_no_body(client: FlaskClient, path: str) -> None:
+    get = client.get(path)
+    head = client.head(path)
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["Content-Length"] == str(len(get.data))
+    for name in ["Content-Type", "ETag", "Last-Modified", "Cache-Control"]:
+        assert head.headers.get(name) == get.headers.get(name)
+
+
+def test_head_honours_validators(client: FlaskClient) -> None:
+    etag = client.get(FEED).headers["ETag"]
+    assert client.head(FEED, headers={"If-None-Match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", ["/", FEED, "/healthz", "/no/such/page"])
+def test_other_methods_get_405_with_allow(client: FlaskClient, method: str, path: str) -> None:
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    allowed = {name.strip() for name in response.headers["Allow"].split(",")}
+    assert {"GET", "HEAD"} <= allowed <= {"GET", "HEAD", "OPTIONS"}
+
+
+# --- not found and traversal ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/nothing-here",
+        "/feeds/",
+        "/feeds/nope.atom.xml",
+        "/feeds/all.xml",
+        "/topics/economy",
+        "/articles/draft/",
+        "/articles/later/",
+        "/articles/broken/",
+        "/index.html",
+        "/healthz/",
+    ],
+)
+def test_unknown_paths_get_the_404_page(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert_small_html_page(response.data)
+    assert_html_security_headers(response.headers)
+
+
+def assert_small_html_page(body: bytes) -> None:
+    assert len(body) < 8192
+    document = html5lib.parse(body, treebuilder="etree", namespaceHTMLElements=False)
+    assert "Not found" in "".join(document.find("body").itertext())
+    assert document.find(".//script") is None
+
+
+TRAVERSALS = [
+    "/feeds/../config.toml",
+    "/feeds/%2e%2e/config.toml",
+    "/feeds/%2E%2E/%2E%2E/config.toml",
+    "/..%2fconfig.toml",
+    "/%2e%2e%2fconfig.toml",
+    "/feeds/..%5cconfig.toml",
+    "/feeds/..\\config.toml",
+    "/%c0%ae%c0%ae/config.toml",
+    "/%c0%af..%c0%afconfig.toml",
+    "/%252e%252e/config.toml",
+    "/feeds/all.atom.xml%00.html",
+    "/%00",
+    "/feeds/all.atom.xml/",
+    "/articles/../config.toml",
+    "/articles/snb/../../../etc/passwd",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_traversal_through_the_client_gets_404(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert_refused(response.status_code, response.data)
+
+
+# Exactly what a WSGI server would put in PATH_INFO (already percent-decoded, latin-1).
+RAW_PATHS = [
+    "//etc/passwd",
+    "///etc/passwd",
+    "/../config.toml",
+    "/feeds/../config.toml",
+    "/feeds/../../../../etc/passwd",
+    "/\\..\\config.toml",
+    "/config.toml",
+    "/articles/\x00",
+    "/\xc0\xae\xc0\xae/config.toml",
+    "/etc/passwd",
+    "/proc/self/environ",
+]
+
+
+@pytest.mark.parametrize("path_info", RAW_PATHS)
+def test_traversal_in_path_info_gets_404(client: FlaskClient, path_info: str) -> None:
+    response = client.get("/", environ_overrides={"PATH_INFO": path_info})
+    assert_refused(response.status_code, response.data)
+
+
+def assert_refused(status: int, body: bytes) -> None:
+    assert status == 404
+    for secret in [b"base_url", b"[site]", b"root:", b"PATH="]:
+        assert secret not in body
+
+
+# --- headers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", [FEED, "/feeds/economy.rss.xml", "/feeds/all.json", "/", "/topics/economy/"]
+)
+def test_feeds_and_lists_cache_for_five_minutes(client: FlaskClient, path: str) -> None:
+    assert client.get(path).headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_cache_max_age_is_configurable(newsroom: Site) -> None:
+    newsroom.configure(CONFIG + "\n[serve]\ncache_max_age = 60\n")
+    client = create_app(newsroom.root / "config.toml", watch=False).test_client()
+    assert client.get(FEED).headers["Cache-Control"] == "public, max-age=60"
+    assert client.get("/feeds/sport.json").headers["Cache-Control"] == "public, max-age=60"
+    assert client.get("/opml.xml").headers["Cache-Control"] == "public, max-age=60"
+    assert client.get("/").headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_article_pages_cache_for_article_max_age(client: FlaskClient) -> None:
+    assert client.get("/articles/snb/").headers["Cache-Control"] == "public, max-age=3600"
+
+
+def test_article_max_age_is_configurable(newsroom: Site) -> None:
+    newsroom.configure(CONFIG + "\n[serve]\narticle_max_age = 600\n")
+    client = create_app(newsroom.root / "config.toml", watch=False).test_client()
+    assert client.get("/articles/snb/").headers["Cache-Control"] == "public, max-age=600"
+
+
+def test_healthz_is_never_cached(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("path", [FEED, "/", "/opml.xml", "/feeds/all.json"])
+def test_vary_accept_encoding(client: FlaskClient, path: str) -> None:
+    assert client.get(path).headers["Vary"] == "Accept-Encoding"
+    assert client.get(path, headers={"Accept-Encoding": "gzip"}).headers["Vary"] == (
+        "Accept-Encoding"
+    )
+
+
+@pytest.mark.parametrize("path", [FEED, "/", "/opml.xml", "/feeds/all.json", "/articles/snb/"])
+@pytest.mark.parametrize("accept", ["gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*"])
+def test_gzip_decompresses_to_the_plain_body(client: FlaskClient, path: str, accept: str) -> None:
+    plain = client.get(path)
+    zipped = client.get(path, headers={"Accept-Encoding": accept})
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert zipped.headers["Content-Type"] == plain.headers["Content-Type"]
+    assert zipped.data != plain.data
+    assert gzip.decompress(zipped.data) == plain.data
+
+
+@pytest.mark.parametrize("accept", ["identity", "gzip;q=0", "deflate", "br"])
+def test_no_gzip_unless_accepted(client: FlaskClient, accept: str) -> None:
+    response = client.get(FEED, headers={"Accept-Encoding": accept})
+    assert "Content-Encoding" not in response.headers
+    assert parse_feed(response.data).bozo == 0
+
+
+def assert_html_security_headers(headers: Headers) -> None:
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp
+    assert "script" not in csp
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/", "/topics/ukraine/", "/articles/ukraine-metro/"])
+def test_html_pages_have_security_headers(client: FlaskClient, path: str) -> None:
+    assert_html_security_headers(client.get(path).headers)
+
+
+@pytest.mark.parametrize("path", [FEED, "/feeds/all.json", "/opml.xml", "/healthz"])
+def test_every_response_has_nosniff(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response.headers
+
+
+def test_405_and_304_have_nosniff(client: FlaskClient) -> None:
+    etag = client.get(FEED).headers["ETag"]
+    assert client.post(FEED).headers["X-Content-Type-Options"] == "nosniff"
+    not_modified = client.get(FEED, headers={"If-None-Match": etag})
+    assert not_modified.headers["X-Content-Type-Options"] == "nosniff"
