@@ -33,15 +33,19 @@ class _PictureFeed(BaseExtension):  # type: ignore[misc]
 
 
 class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
-    """What feedgen lacks: Media RSS with caption and credit, and per-entry xml:lang."""
+    """What feedgen lacks: Media RSS with caption and credit, per-entry xml:lang, and the
+    `rel` and `type` of an entry's Atom links (feedgen 1.0 writes only their `href`)."""
 
     def __init__(self) -> None:
         self.picture: Picture | None = None
         self.language: str | None = None
+        self.links: list[dict[str, str]] = []
 
     def extend_atom(self, entry: Any) -> Any:
         if self.language:
             entry.set(XML_LANG, self.language)
+        for element, link in zip(entry.findall("link"), self.links, strict=True):
+            element.attrib.update(link)
         return self.extend_rss(entry)
 
     def extend_rss(self, item: Any) -> Any:
@@ -67,8 +71,8 @@ def _generator(channel: Channel, kind: Kind) -> FeedGenerator:
     feed.link(href=channel.feed_url(kind), rel="self", type=kind.mime_type)
     feed.link(href=channel.page_url, rel="alternate", type="text/html")
     feed.language(config.language)
-    if config.author:
-        feed.author(name=config.author)
+    # RFC 4287 wants an author for the feed or every entry: without one, the site stands in.
+    feed.author(name=config.author or config.title)
     feed.updated(channel.updated)
     feed.generator(GENERATOR)
     if config.icon:
@@ -85,9 +89,11 @@ def _add_entry(feed: FeedGenerator, channel: Channel, entry: Entry) -> None:
     item.id(entry.id)
     item.guid(entry.id, permalink=False)
     item.title(entry.title)
-    item.link(href=channel.entry_url(entry), rel="alternate", type="text/html")
+    links = [{"href": channel.entry_url(entry), "rel": "alternate", "type": "text/html"}]
     if entry.link:
-        item.link(href=entry.link, rel="related", type="text/html")
+        links.append({"href": entry.link, "rel": "related", "type": "text/html"})
+    item.link(links)
+    item.extras.links = links
     item.published(entry.published)
     item.updated(entry.updated)
     item.content(entry.body_html, type="html")
