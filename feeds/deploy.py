@@ -95,7 +95,7 @@ def plan(
 
 def _phase(path: str) -> int:
     """Pages a feed links to go up before the feeds; the landing page and OPML go last."""
-    if path.startswith(urls.article_page("")):
+    if urls.is_article_page(path):
         return 0
     return 2 if path in {urls.HOME, urls.OPML} else 1
 
@@ -159,9 +159,18 @@ class Bucket:
     def delete(self, keys: list[str]) -> None:
         for batch in _batches(keys, 1000):
             with self._errors():
-                self._client.delete_objects(
+                response = self._client.delete_objects(
                     Bucket=self.target.bucket,
                     Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+                )
+            # S3 authorises each key on its own: a refused one is listed here, not raised.
+            refused: list[dict[str, str]] = response.get("Errors", [])
+            if refused:
+                first = refused[0]
+                raise DeployError(
+                    f"{_location(self.target)}: {len(refused):,} "
+                    f"object{'' if len(refused) == 1 else 's'} not deleted, {first.get('Key')}: "
+                    f"{first.get('Code', 'error')} ({first.get('Message', '')})"
                 )
 
     def _errors(self) -> _Translate:
@@ -182,7 +191,7 @@ class _Translate:
     ) -> None:
         if error is None:
             return
-        where = f"s3://{self.target.bucket}/{self.target.prefix}"
+        where = _location(self.target)
         if isinstance(error, NoCredentialsError):
             raise DeployError(
                 "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
@@ -200,6 +209,10 @@ class _Translate:
         if isinstance(error, BotoCoreError):
             endpoint = self.target.endpoint_url or "AWS S3"
             raise DeployError(f"{where}: cannot reach {endpoint}: {error}") from None
+
+
+def _location(target: Deploy) -> str:
+    return f"s3://{target.bucket}/{target.prefix}"
 
 
 def _batches(keys: list[str], size: int) -> Iterator[list[str]]:

@@ -19,7 +19,6 @@ from feeds.render.pages import render_article, render_home, render_not_found, re
 from feeds.render.syndication import render_atom, render_rss
 from feeds.urls import Kind
 
-_ARTICLE_PAGES = urls.article_page("").removesuffix("/")  # "/articles/": every article's prefix
 _FEED_RENDERERS: dict[Kind, Callable[[Channel], bytes]] = {
     Kind.ATOM: render_atom,
     Kind.RSS: render_rss,
@@ -38,7 +37,7 @@ class Resource:
 
     def cache_control(self, config: Config) -> str:
         """Article pages rarely change and may be cached longer than feeds and lists."""
-        is_article = self.path.startswith(_ARTICLE_PAGES)
+        is_article = urls.is_article_page(self.path)
         seconds = config.article_max_age if is_article else config.cache_max_age
         return f"public, max-age={seconds}"
 

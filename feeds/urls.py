@@ -39,8 +39,15 @@ def topic_page(slug: str) -> str:
     return HOME if slug == ALL else f"/topics/{slug}/"
 
 
+ARTICLES = "/articles/"
+
+
 def article_page(slug: str) -> str:
-    return f"/articles/{slug}/"
+    return f"{ARTICLES}{slug}/"
+
+
+def is_article_page(path: str) -> bool:
+    return path.startswith(ARTICLES)
 
 
 def feed(slug: str, kind: Kind) -> str:

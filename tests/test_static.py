@@ -1,0 +1,192 @@
+"""Static output: every path as a file, only changed files rewritten, stale files removed."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from feeds import urls
+from feeds.static import MANIFEST, OutputError, WriteStats, write_site
+from tests.sitefixtures import make_site, site_at, stamps, tree
+
+FEEDS = ("atom.xml", "rss.xml", "json")
+
+
+def feeds_of(*slugs: str) -> set[str]:
+    return {f"feeds/{slug}.{suffix}" for slug in slugs for suffix in FEEDS}
+
+
+def published_names(config: Path) -> dict[str, bytes]:
+    """What the site at `config` must write: file name → bytes."""
+    return {urls.file_name(r.path): r.render() for r in site_at(config)}
+
+
+def build(config: Path, out: Path) -> WriteStats:
+    return write_site(site_at(config), out)
+
+
+def test_writes_every_resource_where_a_static_host_serves_it(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    expected = published_names(config)
+    stats = build(config, out)
+    files = tree(out)
+    assert stats == WriteStats(written=len(expected), unchanged=0, removed=0)
+    assert {name: data for name, data in files.items() if name != MANIFEST} == expected
+    assert "index.html" in files
+    assert "articles/quotes/index.html" in files
+    assert json.loads(files[MANIFEST]) == sorted(expected)
+    assert {path.stat().st_mode & 0o777 for path in out.rglob("*") if path.is_file()} == {0o644}
+
+
+def test_a_second_write_rewrites_nothing(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    first = build(config, out)
+    before = stamps(out)
+    assert build(config, out) == WriteStats(written=0, unchanged=first.written, removed=0)
+    assert stamps(out) == before
+
+
+def _retitle(text: str) -> str:
+    return text.replace("laisse son taux directeur inchangé", "relève son taux directeur")
+
+
+def _new_lead(text: str) -> str:
+    return text.replace("deuxième journée", "troisième journée")
+
+
+def _new_tag(text: str) -> str:
+    return text.replace("tags: [ice, Alps]", "tags: [ice, Alps, melt]")
+
+
+EDITS = [
+    pytest.param(
+        "bns-taux.txt",
+        _retitle,
+        # Its page, every page listing its title, the feeds it is in (its topic's and `all`).
+        {"articles/bns-taux/index.html", "topics/economy/index.html", "index.html"}
+        | feeds_of("economy", "all"),
+        id="title",
+    ),
+    pytest.param(
+        "ukraine/istanbul-talks.txt",
+        _new_lead,
+        # The lead is the summary: its page and its topic's feeds; too old for `all`'s feeds.
+        {"articles/istanbul-talks/index.html"} | feeds_of("ukraine"),
+        id="lead-of-old-article",
+    ),
+    pytest.param(
+        "features/glacier-retreat.md",
+        _new_tag,
+        {"articles/glacier-retreat/index.html"} | feeds_of("climate", "all"),
+        id="tag",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "changed"), EDITS)
+def test_an_edit_rewrites_only_what_shows_it(
+    tmp_path: Path, name: str, edit: Callable[[str], str], changed: set[str]
+) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(config, out)
+    before_bytes, before_stamps = tree(out), stamps(out)
+    article = config.parent / "articles" / name
+    article.write_text(edit(article.read_text("utf-8")), "utf-8")
+    stats = build(config, out)
+    after_bytes, after_stamps = tree(out), stamps(out)
+    assert after_bytes.keys() == before_bytes.keys()
+    assert {n for n in after_bytes if after_bytes[n] != before_bytes[n]} == changed
+    assert {n for n in after_stamps if after_stamps[n] != before_stamps[n]} == changed
+    assert (stats.written, stats.removed) == (len(changed), 0)
+
+
+def test_a_removed_article_disappears_but_user_files_stay(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(config, out)
+    user_files = {
+        "robots.txt": b"User-agent: *\n",
+        "feeds/extra.xml": b"<x/>\n",
+        "articles/istanbul-talks/notes.txt": b"kept by the editor\n",
+    }
+    for name, data in user_files.items():
+        (out / name).write_bytes(data)
+    for name in ("ukraine/port-drones.txt", "ukraine/istanbul-talks.txt"):
+        (config.parent / "articles" / name).unlink()
+    stats = build(config, out)
+    assert stats.removed == 2
+    assert not (out / "articles" / "port-drones").exists()
+    assert not (out / "articles" / "istanbul-talks" / "index.html").exists()
+    files = tree(out)
+    assert {name: files[name] for name in user_files} == user_files
+    assert {name: data for name, data in files.items() if name != MANIFEST} == {
+        **published_names(config),
+        **user_files,
+    }
+    assert json.loads(files[MANIFEST]) == sorted(published_names(config))
+
+
+def test_a_tampered_manifest_cannot_remove_files_outside(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(config, out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", "utf-8")
+    names = [*json.loads((out / MANIFEST).read_text("utf-8")), "../victim.txt", str(victim)]
+    (out / MANIFEST).write_text(json.dumps(names), "utf-8")
+    build(config, out)
+    assert victim.read_text("utf-8") == "precious"
+
+
+def test_an_unreadable_manifest_is_an_empty_one(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / MANIFEST).write_text("{not json", "utf-8")
+    assert build(config, out).written == len(published_names(config))
+
+
+def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(config, out)
+    (config.parent / "articles" / "quotes.md").unlink()
+    build(config, out)
+    assert [path.name for path in out.rglob("*.tmp")] == []
+
+
+@pytest.mark.parametrize(
+    ("blocked", "reason"),
+    [("", "File exists"), ("feeds", "Not a directory")],
+    ids=["output-is-a-file", "feeds-is-a-file"],
+)
+def test_an_unwritable_output_is_one_clear_error(tmp_path: Path, blocked: str, reason: str) -> None:
+    # As root, permissions do not stop writes: a file where a folder must be does.
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    in_the_way = out / blocked if blocked else out
+    in_the_way.parent.mkdir(exist_ok=True)
+    in_the_way.write_bytes(b"in the way")
+    with pytest.raises(OutputError) as caught:
+        build(config, out)
+    assert re.fullmatch(
+        rf"{re.escape(str(in_the_way))}(/[^:]+)?: cannot write the site \({reason}\); "
+        "check that the output folder is writable",
+        str(caught.value),
+    )
+    assert in_the_way.read_bytes() == b"in the way"
+
+
+def test_progress_counts_every_file(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    calls: list[tuple[int, int]] = []
+    write_site(site_at(config), tmp_path / "out", lambda done, total: calls.append((done, total)))
+    total = len(published_names(config))
+    assert calls == [(done, total) for done in range(1, total + 1)]
