@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -14,6 +12,7 @@ from pathlib import Path
 from feeds.config import Config, load_config
 from feeds.errors import FeedsError
 from feeds.loader import article_files, load
+from feeds.responses import Prepared, keep_or_prepare
 from feeds.site import Site, build_site
 
 LOG = logging.getLogger("feeds")
@@ -26,18 +25,6 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class Prepared:
-    """A resource ready to send: bytes, gzipped bytes and validators."""
-
-    body: bytes
-    gzipped: bytes
-    etag: str
-    last_modified: datetime
-    content_type: str
-    cache_control: str
-
-
-@dataclass(frozen=True, slots=True)
 class Generation:
     """One complete, immutable rendering of the site; requests read only this."""
 
@@ -47,18 +34,6 @@ class Generation:
     not_found: bytes
     loaded_at: datetime
     snapshot: Snapshot
-
-
-def prepare(body: bytes, content_type: str, last_modified: datetime, cache: str) -> Prepared:
-    digest = hashlib.sha256(body).hexdigest()[:32]
-    return Prepared(
-        body=body,
-        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
-        etag=digest,
-        last_modified=last_modified,
-        content_type=content_type,
-        cache_control=cache,
-    )
 
 
 def snapshot(config_path: Path, config: Config) -> Snapshot:
@@ -125,7 +100,7 @@ class LiveSite:
         site = build_site(config, loaded, now)
         kept = previous.responses if previous else {}
         responses = {
-            resource.path: _keep_or_prepare(
+            resource.path: keep_or_prepare(
                 kept.get(resource.path),
                 resource.render(),
                 resource.kind.content_type,
@@ -142,17 +117,3 @@ class LiveSite:
             len(loaded.problems),
         )
         return Generation(number, site, responses, site.not_found_page(), now, files)
-
-
-def _keep_or_prepare(
-    old: Prepared | None, body: bytes, content_type: str, now: datetime, cache: str
-) -> Prepared:
-    """The previous generation's response if nothing changed, else a new one modified `now`.
-
-    Last-Modified is when this process first served these bytes, not the newest entry's
-    date: a backdated or deleted article changes a feed without changing that date, and a
-    client sending only If-Modified-Since would never see it.
-    """
-    if old and old.body == body and old.content_type == content_type and old.cache_control == cache:
-        return old
-    return prepare(body, content_type, now, cache)

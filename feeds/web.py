@@ -8,7 +8,8 @@ from pathlib import Path
 from flask import Flask, Response, request
 from flask.typing import ResponseReturnValue
 
-from feeds.live import Clock, LiveSite, Prepared, utc_now
+from feeds.live import Clock, LiveSite, utc_now
+from feeds.responses import Prepared
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
