@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from feeds.model import Entry
@@ -16,12 +16,21 @@ class Catalog:
 
     entries: tuple[Entry, ...]
     next_embargo: datetime | None
+    _topics: dict[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        topics: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            for slug in set(entry.topics):
+                topics.setdefault(slug, []).append(entry)
+        by_slug = {slug: tuple(entries) for slug, entries in topics.items()}
+        object.__setattr__(self, "_topics", by_slug)  # the usual way in a frozen dataclass
 
     def in_topic(self, slug: str) -> tuple[Entry, ...]:
         """Entries of topic `slug` (every entry for `all`), newest first."""
         if slug == ALL:
             return self.entries
-        return tuple(entry for entry in self.entries if slug in entry.topics)
+        return self._topics.get(slug, ())
 
 
 def newest_first(entry: Entry) -> tuple[float, float, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from feeds.config import Config, load_config
 from feeds.errors import FeedsError
-from feeds.loader import Loaded, load
+from feeds.loader import Loaded, load_cached
 from feeds.site import Resource, Site, build_site
 from feeds.static import write_site
 
@@ -68,7 +69,7 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:
-    loaded = load(config)
+    loaded = _load(config)
     _report(loaded)
     drafts = sum(entry.draft for entry in loaded.entries)
     note = f" ({_plural(drafts, 'draft')})" if drafts else ""
@@ -124,9 +125,16 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
 
 def _load_site(config: Config) -> Site:
     """Load every article, report the rejected ones, and build the site as of now."""
-    loaded = load(config)
+    loaded = _load(config)
     _report(loaded)
     return build_site(config, loaded, datetime.now(UTC))
+
+
+def _load(config: Config) -> Loaded:
+    """Load with the cache of the last run, parsing changed files on every available CPU."""
+    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use, on Linux
+        return load_cached(config, workers=len(os.sched_getaffinity(0)))
+    return load_cached(config, workers=os.cpu_count() or 1)
 
 
 def _deploy(config: Config, args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,12 +40,12 @@ class Generation:
 def snapshot(config_path: Path, config: Config) -> Snapshot:
     """Identity of the config and every article file: path, mtime, size and inode."""
     items = []
-    for path in [config_path, *article_files(config.articles_dir)]:
+    for path in [str(config_path), *article_files(config.articles_dir)]:
         try:
-            stat = path.stat()
+            stat = os.stat(path)  # noqa: PTH116 (paths are strings: see article_files)
         except OSError:
             continue
-        items.append((str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino))
+        items.append((path, stat.st_mtime_ns, stat.st_size, stat.st_ino))
     return frozenset(items)
 
 

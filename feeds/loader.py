@@ -1,13 +1,21 @@
-"""Walks articles_dir in sorted order, reads each article and collects the problems."""
+"""Walks articles_dir in sorted order, reads each article and collects the problems.
+
+With a cache from an earlier run, only files that changed are read and parsed again; many
+changed files are parsed in a pool of processes.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from feeds import fingerprint
+from feeds.cache import Cache, Record, Signature, read_cache, write_cache
 from feeds.config import Config
 from feeds.errors import ArticleError
 from feeds.model import Entry, Problem
@@ -21,43 +29,162 @@ READERS: dict[str, Callable[[str, Context], Draft]] = {
     ".markdown": markdown.read,
 }
 MAX_BYTES = 5 * 1024 * 1024
+# Below this many changed files, starting worker processes costs more than it saves.
+PARALLEL_FROM = 200
 
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """Every entry that could be read (drafts included) and every rejected file."""
+    """Every entry that could be read (drafts included), every rejected file, and the cache."""
 
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
+    cache: Cache = field(default_factory=Cache)
+
+    def fingerprint(self, entry: Entry) -> str:
+        """A digest of everything in `entry`; taken from the cache when it holds one."""
+        record = self.cache.records.get(entry.source)
+        if record is not None and record.outcome is entry:
+            return record.fingerprint
+        return fingerprint.of_entry(entry)
 
 
-def load(config: Config) -> Loaded:
-    """Read every article under `config.articles_dir`; never raises for a bad article."""
-    matcher = TopicMatcher(config.topics)
-    entries: list[Entry] = []
-    problems: list[Problem] = []
+@dataclass(frozen=True, slots=True)
+class _Changed:
+    """A file to parse: it is new, or its bytes differ from the cached ones."""
+
+    path: Path
+    shown: str
+    data: bytes
+    signature: Signature | None
+    digest: str
+
+
+def load(config: Config, cache: Cache | None = None, *, workers: int = 1) -> Loaded:
+    """Read every article under `config.articles_dir`; never raises for a bad article.
+
+    Files that `cache` holds unchanged are neither read nor parsed; when at least
+    PARALLEL_FROM files changed and `workers` > 1, they are parsed in that many processes.
+    """
+    salt = fingerprint.salt(config)
+    known = cache.records if cache is not None and cache.salt == salt else {}
+    records: dict[str, Record | None] = {}
+    unreadable: list[Problem] = []
+    changed: list[_Changed] = []
+    root = _root(config)
     for path in article_files(config.articles_dir):
-        shown = _shown(path, config)
+        shown = _shown(path, root)
         try:
-            entries.append(read_article(path, config, matcher))
+            record, new = _check(path, shown, config.articles_dir, known.get(shown))
         except ArticleError as exc:
-            problems.append(Problem(shown, exc.line, one_line(exc.message)))
-    kept, duplicates = unique_slugs(entries)
-    return Loaded(tuple(kept), tuple(problems + duplicates))
+            unreadable.append(Problem(shown, exc.line, one_line(exc.message)))
+            continue
+        records[shown] = record
+        if new is not None:
+            changed.append(new)
+    for item, (outcome, digest) in zip(changed, _parse_all(changed, config, workers), strict=True):
+        records[item.shown] = Record(item.signature, item.digest, outcome, digest)
+    kept = {shown: record for shown, record in records.items() if record is not None}
+    outcomes = [record.outcome for record in kept.values()]
+    entries = [outcome for outcome in outcomes if isinstance(outcome, Entry)]
+    problems = [outcome for outcome in outcomes if isinstance(outcome, Problem)]
+    unique, duplicates = unique_slugs(entries)
+    return Loaded(tuple(unique), tuple(problems + unreadable + duplicates), Cache(salt, kept))
 
 
-def article_files(root: Path) -> Iterator[Path]:
-    """Article files under `root`, any depth, in sorted order; hidden files are skipped."""
+def load_cached(config: Config, *, workers: int = 1) -> Loaded:
+    """`load` with the cache saved beside config.toml by the last run, saved again if changed."""
+    previous = read_cache(config)
+    loaded = load(config, previous, workers=workers)
+    if loaded.cache != previous:
+        write_cache(config, loaded.cache)
+    return loaded
+
+
+def _check(
+    path: str, shown: str, root: Path, cached: Record | None
+) -> tuple[Record | None, _Changed | None]:
+    """The cached record if the file is unchanged, else the file to parse; one lstat if so.
+
+    (None, None) for a file that vanished since the folder was listed.
+    """
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        raise ArticleError(f"cannot be read ({exc.strerror}); check its permissions") from None
+    signature: Signature | None = None
+    if stat.S_ISREG(status.st_mode):
+        signature = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+        if cached is not None and cached.signature == signature:
+            return cached, None
+    data = _read_bytes(Path(path), root)
+    digest = fingerprint.of_bytes(data)
+    if cached is not None and cached.digest == digest:
+        return replace(cached, signature=signature), None
+    return None, _Changed(Path(path), shown, data, signature, digest)
+
+
+def _parse_all(
+    changed: list[_Changed], config: Config, workers: int
+) -> Iterator[tuple[Entry | Problem, str]]:
+    """Each changed file's outcome and fingerprint, in order."""
+    items = [(item.path, item.shown, item.data) for item in changed]
+    if workers < 2 or len(items) < PARALLEL_FROM:
+        matcher = TopicMatcher(config.topics)
+        return (_parse(*item, config, matcher) for item in items)
+    # forkserver: a fork of a process that may run threads (the server) is not safe.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(config,)
+    ) as pool:
+        return iter(list(pool.map(_parse_in_worker, items, chunksize=32)))
+
+
+_worker: tuple[Config, TopicMatcher] | None = None
+
+
+def _start_worker(config: Config) -> None:
+    global _worker
+    _worker = (config, TopicMatcher(config.topics))
+
+
+def _parse_in_worker(item: tuple[Path, str, bytes]) -> tuple[Entry | Problem, str]:
+    assert _worker is not None, "_start_worker runs first in every worker"
+    return _parse(*item, *_worker)
+
+
+def _parse(
+    path: Path, shown: str, data: bytes, config: Config, matcher: TopicMatcher
+) -> tuple[Entry | Problem, str]:
+    try:
+        entry = parse_article(path, data, config, matcher)
+    except ArticleError as exc:
+        return Problem(shown, exc.line, one_line(exc.message)), ""
+    return entry, fingerprint.of_entry(entry)
+
+
+def article_files(root: Path) -> Iterator[str]:
+    """Article files under `root`, any depth, in sorted order; hidden files are skipped.
+
+    Paths as strings: Path objects cost more than the rest of a cached load of 10,000 files.
+    """
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         for name in sorted(names):
-            if not name.startswith(".") and Path(name).suffix.lower() in READERS:
-                yield Path(folder, name)
+            suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 (see above)
+            if not name.startswith(".") and suffix in READERS:
+                yield os.path.join(folder, name)  # noqa: PTH118
 
 
 def read_article(path: Path, config: Config, matcher: TopicMatcher) -> Entry:
     """One article file to an Entry; raises ArticleError."""
-    data = _read_bytes(path, config.articles_dir)
+    return parse_article(path, _read_bytes(path, config.articles_dir), config, matcher)
+
+
+def parse_article(path: Path, data: bytes, config: Config, matcher: TopicMatcher) -> Entry:
+    """The bytes of the article file at `path` to an Entry; raises ArticleError."""
     text = decode(data)
     relative = path.relative_to(config.articles_dir)
     file_slug = slugify(path.stem)
@@ -65,7 +192,7 @@ def read_article(path: Path, config: Config, matcher: TopicMatcher) -> Entry:
         raise ArticleError(f"file name {path.name!r} has no letters or digits for a URL; rename it")
     context = Context(config=config, matcher=matcher, file_slug=file_slug)
     draft = READERS[path.suffix.lower()](text, context)
-    return _entry(draft, context, relative, _shown(path, config))
+    return _entry(draft, context, relative, _shown(str(path), _root(config)))
 
 
 def _read_bytes(path: Path, root: Path) -> bytes:
@@ -126,29 +253,37 @@ def _topics(draft: Draft, context: Context, relative: Path) -> tuple[str, ...]:
 
 def unique_slugs(entries: list[Entry]) -> tuple[list[Entry], list[Problem]]:
     """Keep the first-published article of each slug; reject the others, naming both."""
-    order = sorted(entries, key=lambda entry: (entry.draft, entry.published, entry.source))
-    owners: dict[str, Entry] = {}
+    by_slug: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_slug.setdefault(entry.slug, []).append(entry)
     problems: list[Problem] = []
-    for entry in order:
-        owner = owners.get(entry.slug)
-        if owner is None or entry.draft:
-            owners.setdefault(entry.slug, entry)
-        else:
-            problems.append(
-                Problem(
-                    entry.source,
-                    1,
-                    f"slug {entry.slug!r} is already used by {owner.source}, "
-                    "published first; rename one of the files or set 'slug:'",
-                )
-            )
+    for group in by_slug.values():
+        if len(group) > 1:  # rare: sorting only these keeps a load of 10,000 files fast
+            problems.extend(_duplicates(group))
     rejected = {problem.path for problem in problems}
     return [entry for entry in entries if entry.source not in rejected], problems
 
 
-def _shown(path: Path, config: Config) -> str:
-    """A path as problems show it: relative to the config's folder when inside it."""
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return one_line(str(path))
+def _duplicates(group: list[Entry]) -> Iterator[Problem]:
+    """Articles of one slug: the first published owns it (drafts never do); the rest are out."""
+    owner, *others = sorted(group, key=lambda entry: (entry.draft, entry.published, entry.source))
+    for entry in others:
+        if not entry.draft and not owner.draft:
+            yield Problem(
+                entry.source,
+                1,
+                f"slug {entry.slug!r} is already used by {owner.source}, "
+                "published first; rename one of the files or set 'slug:'",
+            )
+
+
+def _root(config: Config) -> str:
+    """The config's folder with a trailing separator, as a string like article_files' paths."""
+    return os.path.join(config.root, "")  # noqa: PTH118
+
+
+def _shown(path: str, root: str) -> str:
+    """A path as problems show it: relative to the config's folder `root` when inside it."""
+    if path.startswith(root):
+        return path[len(root) :].replace(os.sep, "/")
+    return one_line(path)

@@ -6,6 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 
+class Picklable:
+    """Pickles as a call of the class with its fields, in order.
+
+    Loading that is several times faster than the generic state of a frozen slots dataclass,
+    and the entry cache loads thousands of entries on every build.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        fields: tuple[str, ...] = type(self).__slots__  # a slots dataclass's fields, in order
+        return type(self), tuple(getattr(self, name) for name in fields)
+
+
 @dataclass(frozen=True, slots=True)
 class Topic:
     """A topic of the site, as configured in config.toml."""
@@ -17,7 +31,7 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
-class Picture:
+class Picture(Picklable):
     """An article's picture; wire copy has a caption and credit but no image URL."""
 
     url: str | None
@@ -26,7 +40,7 @@ class Picture:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(Picklable):
     """One published article, normalised from any format."""
 
     slug: str
@@ -52,7 +66,7 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Picklable):
     """Why one file was not published: printed as `path:line: message`."""
 
     path: str

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from feeds import urls
+from feeds import fingerprint, urls
 from feeds.catalog import Catalog, select
 from feeds.config import Config
 from feeds.loader import Loaded
+from feeds.model import Entry
 from feeds.render import Channel
 from feeds.render.jsonfeed import render_json
 from feeds.render.opml import render_opml
@@ -34,6 +35,7 @@ class Resource:
     kind: Kind
     updated: datetime
     render: Callable[[], bytes]
+    key: str  # a digest of every input of `render`: same key, same bytes
 
     def cache_control(self, config: Config) -> str:
         """Article pages rarely change and may be cached longer than feeds and lists."""
@@ -67,38 +69,56 @@ def build_site(config: Config, loaded: Loaded, now: datetime) -> Site:
     home = Channel(config, config.topic(urls.ALL), catalog.entries)
     topics = [Channel(config, topic, catalog.in_topic(topic.slug)) for topic in config.topics]
     by_slug = {channel.topic.slug: channel for channel in topics}
-    resources: list[Resource] = [
-        Resource(
-            urls.article_page(entry.slug),
-            Kind.HTML,
-            entry.updated,
-            partial(render_article, entry, [*(by_slug[slug] for slug in entry.topics), home]),
-        )
-        for entry in catalog.entries
-    ]
+    key = _Keys(fingerprint.salt(config), loaded)
+    resources: list[Resource] = []
+    for entry in catalog.entries:
+        path = urls.article_page(entry.slug)
+        channels = [*(by_slug[slug] for slug in entry.topics), home]
+        render = partial(render_article, entry, channels)
+        resources.append(Resource(path, Kind.HTML, entry.updated, render, key(path, [entry])))
     for channel in topics:
+        path = urls.topic_page(channel.topic.slug)
+        render = partial(render_topic, channel)
         resources.append(
-            Resource(
-                urls.topic_page(channel.topic.slug),
-                Kind.HTML,
-                channel.updated,
-                partial(render_topic, channel),
-            )
+            Resource(path, Kind.HTML, channel.updated, render, key(path, channel.entries))
         )
     for channel in [*topics, home]:
-        resources.extend(_feeds(channel))
+        resources.extend(_feeds(channel, key))
     newest = home.updated
-    resources.append(Resource(urls.HOME, Kind.HTML, newest, partial(render_home, home, topics)))
-    resources.append(
-        Resource(urls.OPML, Kind.OPML, newest, partial(render_opml, [*topics, home], config.title))
-    )
+    render = partial(render_home, home, topics)
+    resources.append(Resource(urls.HOME, Kind.HTML, newest, render, key(urls.HOME, home.entries)))
+    render = partial(render_opml, [*topics, home], config.title)
+    resources.append(Resource(urls.OPML, Kind.OPML, newest, render, key(urls.OPML, home.entries)))
     return Site(config, catalog, loaded, {resource.path: resource for resource in resources})
 
 
-def _feeds(channel: Channel) -> Iterator[Resource]:
+def _feeds(channel: Channel, key: _Keys) -> Iterator[Resource]:
     """Atom, RSS and JSON Feed of a channel, each with its newest `max_entries` entries."""
     limited = dataclasses.replace(channel, entries=channel.entries[: channel.config.max_entries])
     for kind, render in _FEED_RENDERERS.items():
+        path = urls.feed(channel.topic.slug, kind)
         yield Resource(
-            urls.feed(channel.topic.slug, kind), kind, limited.updated, partial(render, limited)
+            path, kind, limited.updated, partial(render, limited), key(path, limited.entries)
         )
+
+
+class _Keys:
+    """Resource keys: the configuration, the code, the path and the entries rendered.
+
+    Pages and feeds read nothing else (topic titles and feed links come from the
+    configuration), so an unchanged key means unchanged bytes.
+    """
+
+    def __init__(self, salt: str, loaded: Loaded) -> None:
+        self._salt = salt
+        self._loaded = loaded
+        self._entries: dict[str, str] = {}
+
+    def __call__(self, path: str, entries: Iterable[Entry]) -> str:
+        return fingerprint.of_parts(self._salt, path, *map(self._entry, entries))
+
+    def _entry(self, entry: Entry) -> str:
+        digest = self._entries.get(entry.slug)
+        if digest is None:
+            digest = self._entries[entry.slug] = self._loaded.fingerprint(entry)
+        return digest

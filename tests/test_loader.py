@@ -210,7 +210,8 @@ def test_files_are_walked_in_sorted_order_skipping_hidden_and_other_suffixes(sit
     for name in ["z.txt", "b/c.md", "a.MD", "b/a.txt", ".hidden.txt", ".git/x.txt", "notes.rst"]:
         site.write(name, "x")
     site.write("image.jpg", b"\xff\xd8")
-    found = [path.relative_to(site.articles).as_posix() for path in article_files(site.articles)]
+    root = site.articles
+    found = [Path(path).relative_to(site.articles).as_posix() for path in article_files(root)]
     assert found == ["a.MD", "z.txt", "b/a.txt", "b/c.md"]
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from feeds import urls
+from feeds.site import Site
 from feeds.static import MANIFEST, OutputError, WriteStats, write_site
 from tests.sitefixtures import make_site, site_at, stamps, tree
 
@@ -39,7 +41,7 @@ def test_writes_every_resource_where_a_static_host_serves_it(tmp_path: Path) -> 
     assert {name: data for name, data in files.items() if name != MANIFEST} == expected
     assert "index.html" in files
     assert "articles/quotes/index.html" in files
-    assert json.loads(files[MANIFEST]) == sorted(expected)
+    assert sorted(json.loads(files[MANIFEST])["files"]) == sorted(expected)
     assert {path.stat().st_mode & 0o777 for path in out.rglob("*") if path.is_file()} == {0o644}
 
 
@@ -102,8 +104,9 @@ def test_an_edit_rewrites_only_what_shows_it(
     stats = build(config, out)
     after_bytes, after_stamps = tree(out), stamps(out)
     assert after_bytes.keys() == before_bytes.keys()
-    assert {n for n in after_bytes if after_bytes[n] != before_bytes[n]} == changed
-    assert {n for n in after_stamps if after_stamps[n] != before_stamps[n]} == changed
+    # The manifest records the new resource keys of what changed.
+    assert {n for n in after_bytes if after_bytes[n] != before_bytes[n]} == changed | {MANIFEST}
+    assert {n for n in after_stamps if after_stamps[n] != before_stamps[n]} == changed | {MANIFEST}
     assert (stats.written, stats.removed) == (len(changed), 0)
 
 
@@ -130,7 +133,7 @@ def test_a_removed_article_disappears_but_user_files_stay(tmp_path: Path) -> Non
         **published_names(config),
         **user_files,
     }
-    assert json.loads(files[MANIFEST]) == sorted(published_names(config))
+    assert sorted(json.loads(files[MANIFEST])["files"]) == sorted(published_names(config))
 
 
 def test_a_tampered_manifest_cannot_remove_files_outside(tmp_path: Path) -> None:
@@ -139,10 +142,68 @@ def test_a_tampered_manifest_cannot_remove_files_outside(tmp_path: Path) -> None
     build(config, out)
     victim = tmp_path / "victim.txt"
     victim.write_text("precious", "utf-8")
-    names = [*json.loads((out / MANIFEST).read_text("utf-8")), "../victim.txt", str(victim)]
-    (out / MANIFEST).write_text(json.dumps(names), "utf-8")
+    manifest = json.loads((out / MANIFEST).read_text("utf-8"))
+    manifest["files"] |= {"../victim.txt": None, str(victim): None}
+    (out / MANIFEST).write_text(json.dumps(manifest), "utf-8")
     build(config, out)
     assert victim.read_text("utf-8") == "precious"
+
+
+def test_a_manifest_of_names_only_still_removes_stale_files(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(config, out)
+    names = json.loads((out / MANIFEST).read_text("utf-8"))["files"]
+    (out / MANIFEST).write_text(json.dumps(sorted(names)), "utf-8")
+    (config.parent / "articles" / "quotes.md").unlink()
+    assert build(config, out).removed == 1
+    assert not (out / "articles" / "quotes").exists()
+
+
+def _unrenderable(site: Site) -> Site:
+    """The same site, except that rendering any resource fails the test."""
+
+    def fail() -> bytes:
+        raise AssertionError("rendered although its key and file are unchanged")
+
+    resources = {path: replace(r, render=fail) for path, r in site.resources.items()}
+    return replace(site, resources=resources)
+
+
+def test_an_unchanged_rebuild_renders_nothing(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    first = build(config, out)
+    stats = write_site(_unrenderable(site_at(config)), out)
+    assert stats == WriteStats(written=0, unchanged=first.written, removed=0)
+
+
+def test_a_file_changed_in_the_output_is_rendered_again(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(config, out)
+    page = out / "articles" / "quotes" / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"edited by hand")
+    assert build(config, out).written == 1
+    assert page.read_bytes() == original
+
+
+def test_a_new_key_with_the_same_bytes_rewrites_no_file(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(config, out)
+    before = stamps(out)
+    site = site_at(config)
+    rekeyed = {path: replace(r, key=r.key + "-new") for path, r in site.resources.items()}
+    rekeyed_site = replace(site, resources=rekeyed)
+    stats = write_site(rekeyed_site, out)
+    assert (stats.written, stats.unchanged) == (0, len(rekeyed))
+    assert {name: stamp for name, stamp in stamps(out).items() if name != MANIFEST} == {
+        name: stamp for name, stamp in before.items() if name != MANIFEST
+    }
+    # The manifest now holds the new keys.
+    assert write_site(_unrenderable(rekeyed_site), out).written == 0
 
 
 def test_an_unreadable_manifest_is_an_empty_one(tmp_path: Path) -> None:
