@@ -10,11 +10,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feeds import stamp
 from feeds.config import Config, load_config
 from feeds.errors import FeedsError
-from feeds.loader import Loaded, load_cached
+from feeds.loader import Loaded, ScannedFile, load_cached, scan
 from feeds.site import Resource, Site, build_site
-from feeds.static import write_site
+from feeds.static import intact, write_site
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -58,10 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(loaded: Loaded) -> None:
-    """Print each rejected file as `path:line: message` on stderr."""
-    for problem in sorted(loaded.problems, key=lambda problem: (problem.path, problem.line)):
-        print(problem, file=sys.stderr)
+def _problems(loaded: Loaded) -> list[str]:
+    """Each rejected file as `path:line: message`, in path order."""
+    problems = sorted(loaded.problems, key=lambda problem: (problem.path, problem.line))
+    return [str(problem) for problem in problems]
+
+
+def _report(problems: list[str]) -> None:
+    for line in problems:
+        print(line, file=sys.stderr)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -70,7 +76,7 @@ def _plural(count: int, noun: str) -> str:
 
 def _check(config: Config, args: argparse.Namespace) -> int:
     loaded = _load(config)
-    _report(loaded)
+    _report(_problems(loaded))
     drafts = sum(entry.draft for entry in loaded.entries)
     note = f" ({_plural(drafts, 'draft')})" if drafts else ""
     print(
@@ -82,17 +88,37 @@ def _check(config: Config, args: argparse.Namespace) -> int:
 
 def _build(config: Config, args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    site = _load_site(config)
-    stats = write_site(site, args.out or config.output_dir, _progress("writing"))
-    topics = sum(1 for topic in config.topics if site.catalog.in_topic(topic.slug))
+    out = args.out or config.output_dir
+    now = datetime.now(UTC)
+    files = list(scan(config))
+    inputs = stamp.inputs(config, files)
+    last = stamp.read_stamp(config, out)
+    if last is not None and last.still_valid(inputs, now) and intact(out):
+        _report(last.problems)  # nothing changed: the last build's report still holds
+        done, written, removed = last, 0, 0
+    else:
+        stamp.write_stamp(config, out, None)
+        site = _load_site(config, now, files)
+        stats = write_site(site, out, _progress("writing"))
+        embargo = site.catalog.next_embargo
+        done = stamp.Stamp(
+            inputs=inputs or "",
+            until=embargo.isoformat() if embargo else None,
+            articles=len(site.catalog.entries),
+            topics=sum(1 for topic in config.topics if site.catalog.in_topic(topic.slug)),
+            problems=_problems(site.loaded),
+        )
+        if inputs is not None:
+            stamp.write_stamp(config, out, done)
+        written, removed = stats.written, stats.removed
     print(
-        f"published {_plural(len(site.catalog.entries), 'article')} in "
-        f"{_plural(topics, 'topic')}, {len(site.loaded.problems):,} rejected: "
-        f"{_plural(stats.written, 'file')} written, {stats.removed:,} removed "
+        f"published {_plural(done.articles, 'article')} in "
+        f"{_plural(done.topics, 'topic')}, {len(done.problems):,} rejected: "
+        f"{_plural(written, 'file')} written, {removed:,} removed "
         f"({time.perf_counter() - started:.2f} s)",
         file=sys.stderr,
     )
-    return EXIT_REJECTED if args.strict and site.loaded.problems else EXIT_OK
+    return EXIT_REJECTED if args.strict and done.problems else EXIT_OK
 
 
 def _progress(verb: str) -> Callable[[int, int], None] | None:
@@ -123,18 +149,22 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_site(config: Config) -> Site:
-    """Load every article, report the rejected ones, and build the site as of now."""
-    loaded = _load(config)
-    _report(loaded)
-    return build_site(config, loaded, datetime.now(UTC))
+def _load_site(config: Config, now: datetime, files: Sequence[ScannedFile] | None = None) -> Site:
+    """Load every article, report the rejected ones, and build the site as of `now`."""
+    loaded = _load(config, files)
+    _report(_problems(loaded))
+    return build_site(config, loaded, now)
 
 
-def _load(config: Config) -> Loaded:
+def _load(config: Config, files: Sequence[ScannedFile] | None = None) -> Loaded:
     """Load with the cache of the last run, parsing changed files on every available CPU."""
+    return load_cached(config, workers=_cpus(), files=files)
+
+
+def _cpus() -> int:
     if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use, on Linux
-        return load_cached(config, workers=len(os.sched_getaffinity(0)))
-    return load_cached(config, workers=os.cpu_count() or 1)
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _deploy(config: Config, args: argparse.Namespace) -> int:
@@ -143,7 +173,7 @@ def _deploy(config: Config, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     bucket = Bucket(config)
     remote = bucket.listing()
-    site = _load_site(config)
+    site = _load_site(config, datetime.now(UTC))
     read: Callable[[Resource], bytes] = rendered
     if not args.dry_run:
         write_site(site, config.output_dir)

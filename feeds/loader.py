@@ -6,11 +6,10 @@ changed files are parsed in a pool of processes.
 
 from __future__ import annotations
 
-import multiprocessing
+import importlib
 import os
 import stat
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,16 +18,16 @@ from feeds.cache import Cache, Record, Signature, read_cache, write_cache
 from feeds.config import Config
 from feeds.errors import ArticleError
 from feeds.model import Entry, Problem
-from feeds.readers import Context, Draft, markdown, wire
+from feeds.readers import Context, Draft
 from feeds.text import decode, one_line, slugify
 from feeds.topics import TopicMatcher
 
-READERS: dict[str, Callable[[str, Context], Draft]] = {
-    ".txt": wire.read,
-    ".md": markdown.read,
-    ".markdown": markdown.read,
-}
+# Suffix to reader module, imported on first use: markdown-it and PyYAML take longer to
+# import than a rebuild from the cache takes to find that nothing changed.
+READERS = {".txt": "wire", ".md": "markdown", ".markdown": "markdown"}
 MAX_BYTES = 5 * 1024 * 1024
+# An article file's path, its path as problems show it, and its stat signature.
+ScannedFile = tuple[str, str, Signature | None]
 # Below this many changed files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
 
@@ -60,22 +59,27 @@ class _Changed:
     digest: str
 
 
-def load(config: Config, cache: Cache | None = None, *, workers: int = 1) -> Loaded:
+def load(
+    config: Config,
+    cache: Cache | None = None,
+    *,
+    workers: int = 1,
+    files: Sequence[ScannedFile] | None = None,
+) -> Loaded:
     """Read every article under `config.articles_dir`; never raises for a bad article.
 
     Files that `cache` holds unchanged are neither read nor parsed; when at least
     PARALLEL_FROM files changed and `workers` > 1, they are parsed in that many processes.
+    `files` is what `scan` just found, if the caller has it.
     """
     salt = fingerprint.salt(config)
     known = cache.records if cache is not None and cache.salt == salt else {}
-    records: dict[str, Record | None] = {}
+    records: dict[str, Record | None] = {}  # in file order; None until parsed
     unreadable: list[Problem] = []
     changed: list[_Changed] = []
-    root = _root(config)
-    for path in article_files(config.articles_dir):
-        shown = _shown(path, root)
+    for path, shown, signature in scan(config) if files is None else files:
         try:
-            record, new = _check(path, shown, config.articles_dir, known.get(shown))
+            record, new = _check(path, shown, signature, config.articles_dir, known.get(shown))
         except ArticleError as exc:
             unreadable.append(Problem(shown, exc.line, one_line(exc.message)))
             continue
@@ -92,33 +96,43 @@ def load(config: Config, cache: Cache | None = None, *, workers: int = 1) -> Loa
     return Loaded(tuple(unique), tuple(problems + unreadable + duplicates), Cache(salt, kept))
 
 
-def load_cached(config: Config, *, workers: int = 1) -> Loaded:
+def load_cached(
+    config: Config, *, workers: int = 1, files: Sequence[ScannedFile] | None = None
+) -> Loaded:
     """`load` with the cache saved beside config.toml by the last run, saved again if changed."""
     previous = read_cache(config)
-    loaded = load(config, previous, workers=workers)
-    if loaded.cache != previous:
-        write_cache(config, loaded.cache)
+    loaded = load(config, previous, workers=workers, files=files)
+    write_cache(config, loaded.cache, previous)
     return loaded
 
 
-def _check(
-    path: str, shown: str, root: Path, cached: Record | None
-) -> tuple[Record | None, _Changed | None]:
-    """The cached record if the file is unchanged, else the file to parse; one lstat if so.
+def scan(config: Config) -> Iterator[ScannedFile]:
+    """Each article file: its path, its path as shown, and its stat signature.
 
-    (None, None) for a file that vanished since the folder was listed.
+    The signature is None when the file is not a regular one (a symlink, whose target is
+    checked on reading) or cannot be stat'ed; a file that vanished since the folder was
+    listed is left out.
     """
-    try:
-        status = os.lstat(path)
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        raise ArticleError(f"cannot be read ({exc.strerror}); check its permissions") from None
-    signature: Signature | None = None
-    if stat.S_ISREG(status.st_mode):
-        signature = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
-        if cached is not None and cached.signature == signature:
-            return cached, None
+    root = _root(config)
+    for path in article_files(config.articles_dir):
+        try:
+            status = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            status = None
+        signature: Signature | None = None
+        if status is not None and stat.S_ISREG(status.st_mode):
+            signature = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+        yield path, _shown(path, root), signature
+
+
+def _check(
+    path: str, shown: str, signature: Signature | None, root: Path, cached: Record | None
+) -> tuple[Record, None] | tuple[None, _Changed]:
+    """The cached record if the file is unchanged, else the file to parse."""
+    if signature is not None and cached is not None and cached.signature == signature:
+        return cached, None
     data = _read_bytes(Path(path), root)
     digest = fingerprint.of_bytes(data)
     if cached is not None and cached.digest == digest:
@@ -134,6 +148,9 @@ def _parse_all(
     if workers < 2 or len(items) < PARALLEL_FROM:
         matcher = TopicMatcher(config.topics)
         return (_parse(*item, config, matcher) for item in items)
+    import multiprocessing  # here, not at the top: only a large cold load needs a pool
+    from concurrent.futures import ProcessPoolExecutor
+
     # forkserver: a fork of a process that may run threads (the server) is not safe.
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(
@@ -191,8 +208,14 @@ def parse_article(path: Path, data: bytes, config: Config, matcher: TopicMatcher
     if not file_slug:
         raise ArticleError(f"file name {path.name!r} has no letters or digits for a URL; rename it")
     context = Context(config=config, matcher=matcher, file_slug=file_slug)
-    draft = READERS[path.suffix.lower()](text, context)
+    draft = _reader(path.suffix.lower())(text, context)
     return _entry(draft, context, relative, _shown(str(path), _root(config)))
+
+
+def _reader(suffix: str) -> Callable[[str, Context], Draft]:
+    module = importlib.import_module(f"feeds.readers.{READERS[suffix]}")
+    read: Callable[[str, Context], Draft] = module.read
+    return read
 
 
 def _read_bytes(path: Path, root: Path) -> bytes:

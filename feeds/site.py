@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from importlib import import_module
+from typing import Any
 
 from feeds import fingerprint, urls
 from feeds.catalog import Catalog, select
@@ -14,11 +16,31 @@ from feeds.config import Config
 from feeds.loader import Loaded
 from feeds.model import Entry
 from feeds.render import Channel
-from feeds.render.jsonfeed import render_json
-from feeds.render.opml import render_opml
-from feeds.render.pages import render_article, render_home, render_not_found, render_topic
-from feeds.render.syndication import render_atom, render_rss
 from feeds.urls import Kind
+
+
+def _lazy(module: str, name: str) -> Callable[..., bytes]:
+    """A renderer imported on its first call.
+
+    Finding that nothing changed needs neither Jinja2 nor feedgen, whose imports take longer
+    than the rest of such a rebuild.
+    """
+
+    def render(*args: Any) -> bytes:
+        function: Callable[..., bytes] = getattr(import_module(f"feeds.render.{module}"), name)
+        return function(*args)
+
+    return render
+
+
+render_article = _lazy("pages", "render_article")
+render_home = _lazy("pages", "render_home")
+render_not_found = _lazy("pages", "render_not_found")
+render_topic = _lazy("pages", "render_topic")
+render_opml = _lazy("opml", "render_opml")
+render_atom = _lazy("syndication", "render_atom")
+render_rss = _lazy("syndication", "render_rss")
+render_json = _lazy("jsonfeed", "render_json")
 
 _FEED_RENDERERS: dict[Kind, Callable[[Channel], bytes]] = {
     Kind.ATOM: render_atom,

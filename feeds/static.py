@@ -68,6 +68,15 @@ def write_site(
     return WriteStats(written=written, unchanged=len(names) - written, removed=len(stale))
 
 
+def intact(out_dir: Path) -> bool:
+    """True if every file of the last complete build is still there with the size written."""
+    records = _read_manifest(out_dir)
+    folder = str(out_dir)
+    return bool(records) and all(
+        record is not None and record.matches(folder, name) for name, record in records.items()
+    )
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Atomically replace `path` with `data` unless it already holds exactly those bytes."""
     try:

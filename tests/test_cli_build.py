@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from feeds import cli, urls
+from feeds.cache import FOLDER
+from feeds.stamp import Stamp
+from feeds.static import MANIFEST
 from tests.sitefixtures import (
     ARTICLES,
     PUBLISHED,
@@ -125,3 +132,66 @@ def test_same_bytes_whatever_the_time_zone_locale_or_file_order(tmp_path: Path) 
     assert len(built) > len(PUBLISHED)
     assert tree(tmp_path / "b") == built
     assert tree(tmp_path / "c") == built
+
+
+def test_an_unchanged_rebuild_loads_nothing_and_repeats_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_site(tmp_path, {**ARTICLES, "bad.md": "Just a note, no front matter.\n"})
+    first = run_main("build", "--config", str(config))
+    assert first.stderr[:-1] == [BAD]
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("articles loaded although nothing changed")
+
+    monkeypatch.setattr(cli, "load_cached", fail)
+    again = run_main("build", "--config", str(config), "--strict")
+    assert again.code == 1
+    assert again.stderr[:-1] == [BAD]
+    assert summary(again.stderr[-1]) == {**summary(first.stderr[-1]), "written": 0}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda root: (root / "public" / "index.html").unlink(),
+        lambda root: (root / "public" / "feeds" / "all.json").write_text("{}", "utf-8"),
+        lambda root: (root / "articles" / "extra.md").write_text(
+            "---\ntitle: Extra\ndate: 2025-09-01T08:00:00Z\n---\nMore.\n", "utf-8"
+        ),
+        lambda root: os.utime(next((root / "articles").rglob("*.md")), ns=(1, 1)),
+    ],
+    ids=["output-deleted", "output-edited", "article-added", "article-touched"],
+)
+def test_any_change_of_input_or_output_means_a_real_build(
+    tmp_path: Path, change: Callable[[Path], None]
+) -> None:
+    config = make_site(tmp_path)
+    run_main("build", "--config", str(config))
+    change(tmp_path)
+    built = tree(tmp_path / "public")
+    again = run_main("build", "--config", str(config))
+    assert again.code == 0
+    expected = {urls.file_name(resource.path): resource.render() for resource in site_at(config)}
+    now = {name: data for name, data in tree(tmp_path / "public").items() if name != MANIFEST}
+    assert now == expected
+    assert summary(again.stderr[-1])["written"] == sum(
+        built.get(name) != data for name, data in expected.items()
+    )
+
+
+def test_a_stamp_expires_when_the_next_embargo_lifts() -> None:
+    stamp = Stamp("inputs", "2025-09-01T08:00:00+00:00", 3, 1, [])
+    assert stamp.still_valid("inputs", datetime(2025, 9, 1, 7, 59, 59, tzinfo=UTC))
+    assert not stamp.still_valid("inputs", datetime(2025, 9, 1, 8, 0, tzinfo=UTC))
+    assert not stamp.still_valid("other", datetime(2025, 9, 1, 7, 0, tzinfo=UTC))
+    assert not stamp.still_valid(None, datetime(2025, 9, 1, 7, 0, tzinfo=UTC))
+    assert Stamp("inputs", None, 3, 1, []).still_valid("inputs", datetime.now(UTC))
+
+
+def test_a_symlinked_article_means_no_stamp(tmp_path: Path) -> None:
+    config = make_site(tmp_path)
+    (tmp_path / "articles" / "linked.md").symlink_to(next((tmp_path / "articles").rglob("*.md")))
+    run_main("build", "--config", str(config))
+    assert list((tmp_path / FOLDER).glob("build-*.json")) == []
+    assert list((tmp_path / FOLDER).glob("entries.*")) != []
