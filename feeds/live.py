@@ -12,9 +12,9 @@ from pathlib import Path
 
 from feeds.config import Config, load_config
 from feeds.errors import FeedsError
-from feeds.loader import article_files, load
+from feeds.loader import article_files, load_cached
 from feeds.responses import Prepared, keep_or_prepare
-from feeds.site import Site, build_site
+from feeds.site import Resource, Site, build_site
 
 LOG = logging.getLogger("feeds")
 Clock = Callable[[], datetime]
@@ -94,22 +94,12 @@ class LiveSite:
 
     def _render(self, config: Config, previous: Generation | None) -> Generation:
         files = snapshot(self.config_path, config)
-        loaded = load(config)
+        loaded = load_cached(config, previous=previous.site.loaded.cache if previous else None)
         for problem in loaded.problems:
             LOG.warning("%s", problem)
         now = self.clock()
         site = build_site(config, loaded, now)
-        kept = previous.responses if previous else {}
-        responses = {
-            resource.path: keep_or_prepare(
-                kept.get(resource.path),
-                resource.render(),
-                resource.kind.content_type,
-                now,
-                resource.cache_control(config),
-            )
-            for resource in site
-        }
+        responses = {resource.path: _respond(resource, config, now, previous) for resource in site}
         number = previous.number + 1 if previous else 1
         LOG.info(
             "generation %d: %d articles, %d rejected",
@@ -118,3 +108,17 @@ class LiveSite:
             len(loaded.problems),
         )
         return Generation(number, site, responses, site.not_found_page(), now, files)
+
+
+def _respond(
+    resource: Resource, config: Config, now: datetime, previous: Generation | None
+) -> Prepared:
+    """The previous generation's response when the resource's key is unchanged (not even
+    rendered then: a reload after one edit renders a dozen resources, not the whole site)."""
+    content_type, cache_control = resource.kind.content_type, resource.cache_control(config)
+    old = previous.responses.get(resource.path) if previous else None
+    if old is not None and previous is not None:
+        was = (previous.site.resources[resource.path].key, old.content_type, old.cache_control)
+        if was == (resource.key, content_type, cache_control):
+            return old
+    return keep_or_prepare(old, resource.render(), content_type, now, cache_control)

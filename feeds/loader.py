@@ -97,12 +97,19 @@ def load(
 
 
 def load_cached(
-    config: Config, *, workers: int = 1, files: Sequence[ScannedFile] | None = None
+    config: Config,
+    *,
+    workers: int = 1,
+    files: Sequence[ScannedFile] | None = None,
+    previous: Cache | None = None,
 ) -> Loaded:
-    """`load` with the cache saved beside config.toml by the last run, saved again if changed."""
-    previous = read_cache(config)
-    loaded = load(config, previous, workers=workers, files=files)
-    write_cache(config, loaded.cache, previous)
+    """`load` with a cache, saved beside config.toml when it changed.
+
+    The cache is `previous` (what the caller loaded last) or else the one saved by the last run.
+    """
+    cache = read_cache(config) if previous is None else previous
+    loaded = load(config, cache, workers=workers, files=files)
+    write_cache(config, loaded.cache, cache)
     return loaded
 
 

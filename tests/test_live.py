@@ -10,7 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feeds import site as site_module
 from feeds.live import LiveSite
+from feeds.model import Entry
 from feeds.site import build_site
 from feeds.web import create_app
 from tests.conftest import Site
@@ -364,3 +366,28 @@ def test_watcher_survives_a_bug_during_reload(
         "reload failed; still serving generation 1" in r.getMessage() for r in caplog.records
     )
     assert live.current.site.catalog.entries[0].title == "Rates stay put"
+
+
+def test_a_reload_renders_only_what_the_edit_changes(
+    newsroom: Site, live: LiveSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    render_article = site_module.render_article
+
+    def spy(entry: Entry, *rest: object) -> bytes:
+        rendered.append(entry.slug)
+        return render_article(entry, *rest)
+
+    monkeypatch.setattr(site_module, "render_article", spy)
+    before = live.current
+    newsroom.write("snb.md", article("SNB cuts its rate", NOW - timedelta(days=2)))
+    assert live.refresh() is True
+    after = live.current
+    assert rendered == ["snb"]
+    assert after.responses["/articles/ski/"] is before.responses["/articles/ski/"]
+    assert after.responses["/articles/snb/"] is not before.responses["/articles/snb/"]
+    assert b"SNB cuts its rate" in after.responses["/articles/snb/"].body
+    fresh = build_site(after.site.config, after.site.loaded, NOW)
+    assert {path: prepared.body for path, prepared in after.responses.items()} == {
+        resource.path: resource.render() for resource in fresh
+    }
