@@ -40,10 +40,15 @@ def write_site(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         previous = _read_manifest(out_dir)
-        # Record the union first: a build killed midway still knows every file it may own,
-        # and a file it rewrote no longer matches the key recorded for it.
-        if not names.keys() <= previous.keys():
-            _write_manifest(out_dir, dict.fromkeys(names) | previous)
+        # First forget the files about to change, and add the new ones: a build killed
+        # midway still knows every file it may own, and trusts none it may have rewritten.
+        start = previous | {
+            name: None
+            for name, resource in names.items()
+            if (record := previous.get(name)) is None or record.key != resource.key
+        }
+        if start != previous:
+            _write_manifest(out_dir, start)
         records: dict[str, _Written | None] = {}
         written = 0
         folder = str(out_dir)

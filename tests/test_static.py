@@ -251,3 +251,38 @@ def test_progress_counts_every_file(tmp_path: Path) -> None:
     write_site(site_at(config), tmp_path / "out", lambda done, total: calls.append((done, total)))
     total = len(published_names(config))
     assert calls == [(done, total) for done in range(1, total + 1)]
+
+
+def _interrupted_after(site: Site, renders: int) -> Site:
+    """The same site, except that the build is killed when it renders one more resource."""
+    count = 0
+
+    def wrap(render: Callable[[], bytes]) -> Callable[[], bytes]:
+        def interrupted() -> bytes:
+            nonlocal count
+            count += 1
+            if count > renders:
+                raise KeyboardInterrupt
+            return render()
+
+        return interrupted
+
+    resources = {path: replace(r, render=wrap(r.render)) for path, r in site.resources.items()}
+    return replace(site, resources=resources)
+
+
+def test_after_an_interrupted_build_of_an_edit_its_revert_builds_right(tmp_path: Path) -> None:
+    """The edit's build dies after rewriting one file; the manifest must not vouch for it."""
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(config, out)
+    original = tree(out)
+    article = config.parent / "articles" / "bns-taux.txt"
+    text = article.read_text("utf-8")
+    article.write_text(text.replace("taux", "TAUX"), "utf-8")  # same sizes, other bytes
+    with pytest.raises(KeyboardInterrupt):
+        write_site(_interrupted_after(site_at(config), 1), out)
+    assert tree(out) != original  # one file of the edit was written
+    article.write_text(text, "utf-8")
+    build(config, out)
+    assert tree(out) == original
