@@ -226,27 +226,37 @@ def _reader(suffix: str) -> Callable[[str, Context], Draft]:
 
 
 def _read_bytes(path: Path, root: Path) -> bytes:
+    """The bytes of a regular file, or of a symlink's target inside `root`."""
+    if path.is_symlink():
+        path = _target(path, root)
     try:
-        real = path.resolve(strict=True)
+        # No following a symlink swapped in meanwhile; no waiting for a writer on a FIFO.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                raise ArticleError("not a regular file (a pipe or device?); remove it")
+            if status.st_size > MAX_BYTES:
+                raise ArticleError(
+                    f"file is {status.st_size / 1024 / 1024:.1f} MB; an article may be at most "
+                    f"{MAX_BYTES // 1024 // 1024} MB"
+                )
+            return handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ArticleError(f"cannot be read ({exc.strerror}); check its permissions") from None
+
+
+def _target(link: Path, root: Path) -> Path:
+    """Where a symlink leads, if that is a file inside `root` (resolving costs: links only)."""
+    try:
+        real = link.resolve(strict=True)
     except (OSError, RuntimeError):
         raise ArticleError(
             "broken or looping symlink; point it at an article or remove it"
         ) from None
     if not real.is_relative_to(root.resolve()):
         raise ArticleError("symlink points outside articles_dir; copy the article in instead")
-    try:
-        status = real.stat()
-        if not stat.S_ISREG(status.st_mode):
-            raise ArticleError("not a regular file (a pipe or device?); remove it")
-        size = status.st_size
-        if size > MAX_BYTES:
-            raise ArticleError(
-                f"file is {size / 1024 / 1024:.1f} MB; an article may be at most "
-                f"{MAX_BYTES // 1024 // 1024} MB"
-            )
-        return real.read_bytes()
-    except OSError as exc:
-        raise ArticleError(f"cannot be read ({exc.strerror}); check its permissions") from None
+    return real
 
 
 def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Entry:

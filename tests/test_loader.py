@@ -146,15 +146,15 @@ def test_a_pipe_is_rejected_without_blocking(site: Site) -> None:
 def test_unreadable_file_is_rejected(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     path = site.write("locked.txt", WIRE)
     path.chmod(0)
-    if os.geteuid() == 0:  # root reads anything: make this one file refuse
-        read_bytes = Path.read_bytes
+    if os.geteuid() == 0:  # root opens anything: make this one file refuse
+        open_file = os.open
 
-        def refuse(self: Path) -> bytes:
-            if self.name == "locked.txt":
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-            return read_bytes(self)
+        def refuse(file: str | Path, flags: int, *args: int) -> int:
+            if Path(file).name == "locked.txt":
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+            return open_file(file, flags, *args)
 
-        monkeypatch.setattr(Path, "read_bytes", refuse)
+        monkeypatch.setattr(os, "open", refuse)
     try:
         assert site.problems() == [
             "articles/locked.txt:1: cannot be read (Permission denied); check its permissions"
