@@ -9,6 +9,7 @@ error. The file is a pickle: it is trusted like config.toml, which sits beside i
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import tempfile
@@ -65,6 +66,7 @@ def read_cache(config: Config) -> Cache:
     """
     salt = fingerprint.salt(config)
     header = (_FORMAT, salt)
+    gc.disable()  # tens of thousands of new objects, no cycles: collecting is wasted time
     try:
         with cache_file(config).open("rb") as handle:
             if pickle.load(handle) != header:
@@ -72,6 +74,8 @@ def read_cache(config: Config) -> Cache:
             records = pickle.load(handle)
     except Exception:  # missing, truncated, unreadable: all mean "start afresh"
         return Cache()
+    finally:
+        gc.enable()
     if not isinstance(records, dict):
         return Cache()
     with suppress(Exception), _journal(config).open("rb") as handle:
