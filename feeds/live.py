@@ -5,20 +5,21 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feeds.cache import Signature
 from feeds.config import Config, load_config
 from feeds.errors import FeedsError
-from feeds.loader import article_files, load_cached
+from feeds.loader import ScannedFile, load_cached, scan
 from feeds.responses import Prepared, keep_or_prepare
 from feeds.site import Resource, Site, build_site
 
 LOG = logging.getLogger("feeds")
 Clock = Callable[[], datetime]
-Snapshot = frozenset[tuple[str, int, int, int]]
+Snapshot = frozenset[tuple[str, Signature]]
 
 
 def utc_now() -> datetime:
@@ -37,15 +38,21 @@ class Generation:
     snapshot: Snapshot
 
 
-def snapshot(config_path: Path, config: Config) -> Snapshot:
-    """Identity of the config and every article file: path, mtime, size and inode."""
+def snapshot(config_path: Path, files: Iterable[ScannedFile]) -> Snapshot:
+    """Identity of the config and every article file: path and stat signature.
+
+    `files` come from the loader's scan; a symlink has no signature there, so its target's
+    is taken here.
+    """
     items = []
-    for path in [str(config_path), *article_files(config.articles_dir)]:
-        try:
-            stat = os.stat(path)  # noqa: PTH116 (paths are strings: see article_files)
-        except OSError:
-            continue
-        items.append((path, stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    for path, _, signature in [(str(config_path), "", None), *files]:
+        if signature is None:
+            try:
+                status = os.stat(path)  # noqa: PTH116 (paths are strings: see article_files)
+            except OSError:
+                continue
+            signature = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+        items.append((path, signature))
     return frozenset(items)
 
 
@@ -57,7 +64,9 @@ class LiveSite:
         self.clock = clock
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self.current = self._render(load_config(self.config_path), None)
+        config = load_config(self.config_path)
+        files = list(scan(config))
+        self.current = self._render(config, None, files, snapshot(self.config_path, files))
 
     def refresh(self) -> bool:
         """Render a new generation if files changed or an embargo lifted; True if swapped."""
@@ -70,9 +79,11 @@ class LiveSite:
             current = self.current
             embargo = current.site.catalog.next_embargo
             lifted = embargo is not None and embargo <= self.clock()
-            if not lifted and snapshot(self.config_path, config) == current.snapshot:
+            files = list(scan(config))
+            state = snapshot(self.config_path, files)
+            if not lifted and state == current.snapshot:
                 return False
-            self.current = self._render(config, current)
+            self.current = self._render(config, current, files, state)
             return True
 
     def watch(self, interval: float = 1.0) -> threading.Thread:
@@ -92,9 +103,16 @@ class LiveSite:
     def stop(self) -> None:
         self._stop.set()
 
-    def _render(self, config: Config, previous: Generation | None) -> Generation:
-        files = snapshot(self.config_path, config)
-        loaded = load_cached(config, previous=previous.site.loaded.cache if previous else None)
+    def _render(
+        self,
+        config: Config,
+        previous: Generation | None,
+        files: list[ScannedFile],
+        state: Snapshot,
+    ) -> Generation:
+        """A new generation from `files` (the loader's scan) whose identity is `state`."""
+        cache = previous.site.loaded.cache if previous else None
+        loaded = load_cached(config, previous=cache, files=files)
         for problem in loaded.problems:
             LOG.warning("%s", problem)
         now = self.clock()
@@ -107,7 +125,7 @@ class LiveSite:
             len(site.catalog.entries),
             len(loaded.problems),
         )
-        return Generation(number, site, responses, site.not_found_page(), now, files)
+        return Generation(number, site, responses, site.not_found_page(), now, state)
 
 
 def _respond(
