@@ -141,6 +141,9 @@ def _progress(verb: str) -> Callable[[int, int], None] | None:
 def _serve(config: Config, args: argparse.Namespace) -> int:
     from feeds.server import serve, serve_dev  # gunicorn is needed only here
 
+    # Fill the entry cache on every CPU first: each worker then starts from it instead of
+    # parsing every article on its own (minutes for a large archive on a cold start).
+    _load(config)
     print(f"serving {config.title} on http://{args.host}:{args.port}/", file=sys.stderr)
     if args.dev:
         serve_dev(config.path, args.host, args.port)
