@@ -33,6 +33,15 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 @pytest.fixture
+def archive(site: Site) -> Site:
+    """Twenty stories, loaded once with the cache: enough that a few edits are "few"."""
+    for number in range(1, 21):
+        site.write(f"story-{number}.md", article(f"Story {number}", number % 28 + 1))
+    load_cached(site.config())
+    return site
+
+
+@pytest.fixture
 def newsroom(site: Site) -> Site:
     for number in range(1, 9):
         site.write(f"story-{number}.md", article(f"Story {number}", number))
@@ -104,11 +113,9 @@ def test_a_changed_setting_parses_everything_again(newsroom: Site, parsed: list[
 
 
 def test_few_changes_go_to_the_journal_many_rewrite_the_cache(
-    site: Site, parsed: list[str]
+    archive: Site, parsed: list[str]
 ) -> None:
-    for number in range(1, 21):
-        site.write(f"story-{number}.md", article(f"Story {number}", number % 28 + 1))
-    load_cached(site.config())
+    site = archive
     journal = cache_file(site.config()).with_suffix(".journal")
     base = cache_file(site.config()).read_bytes()
     site.write("story-5.md", article("Story five", 5))
@@ -149,11 +156,9 @@ def test_a_damaged_cache_is_ignored(newsroom: Site, parsed: list[str], damage: o
 
 
 def test_a_journal_cut_short_keeps_the_changes_before_the_cut(
-    site: Site, parsed: list[str]
+    archive: Site, parsed: list[str]
 ) -> None:
-    for number in range(1, 21):
-        site.write(f"story-{number}.md", article(f"Story {number}", number % 28 + 1))
-    load_cached(site.config())
+    site = archive
     site.write("story-1.md", article("First edit", 1))
     load_cached(site.config())
     site.write("story-2.md", article("Second edit", 2))
