@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from feeds.cache import Signature
 from feeds.config import Config, load_config
@@ -18,6 +23,9 @@ from feeds.responses import Prepared, keep_or_prepare
 from feeds.site import Resource, Site, build_site
 
 LOG = logging.getLogger("feeds")
+# How often the watcher looks without a file event: file systems that send none (a network
+# share) still get reloads; with events, a change is seen at once.
+POLL_SECONDS = 1.0
 Clock = Callable[[], datetime]
 Snapshot = frozenset[tuple[str, Signature]]
 
@@ -64,6 +72,7 @@ class LiveSite:
         self.clock = clock
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         config = load_config(self.config_path)
         files = list(scan(config))
         self.current = self._render(config, None, files, snapshot(self.config_path, files))
@@ -86,15 +95,27 @@ class LiveSite:
             self.current = self._render(config, current, files, state)
             return True
 
-    def watch(self, interval: float = 1.0) -> threading.Thread:
-        """Poll for changes every `interval` seconds in a daemon thread."""
+    def watch(self, interval: float = POLL_SECONDS) -> threading.Thread:
+        """Reload in a daemon thread when the articles or config.toml change.
+
+        File system events (inotify on Linux, through watchdog) wake the thread at once; it
+        also looks every `interval` seconds, for file systems that send no events, and
+        wakes when the next embargo lifts.
+        """
+        observer = self._observe()
 
         def loop() -> None:
-            while not self._stop.wait(interval):
+            while not self._stop.is_set():
+                if self._wake.wait(self._timeout(interval)):
+                    self._settle()
+                if self._stop.is_set():
+                    break
                 try:
                     self.refresh()
                 except Exception:  # a bug must not stop the watcher; the old site stays up
                     LOG.exception("reload failed; still serving generation %d", self.current.number)
+            if observer is not None:
+                observer.stop()
 
         thread = threading.Thread(target=loop, name="feeds-watch", daemon=True)
         thread.start()
@@ -102,6 +123,37 @@ class LiveSite:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def _settle(self) -> None:
+        """After an event, wait for 50 ms without one (a save is several events), 1 s at most."""
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            self._wake.clear()
+            if not self._wake.wait(0.05):
+                return
+
+    def _timeout(self, interval: float) -> float:
+        """Seconds until the next look: `interval`, or sooner if an embargo lifts before."""
+        embargo = self.current.site.catalog.next_embargo
+        if embargo is None:
+            return interval
+        return min(interval, max((embargo - self.clock()).total_seconds(), 0.0))
+
+    def _observe(self) -> BaseObserver | None:
+        """Start watching for file events; None where the system cannot (polling remains)."""
+        articles = self.current.site.config.articles_dir
+        handler = _Changes(self.config_path, articles, self._wake)
+        observer = Observer()
+        observer.daemon = True
+        try:
+            observer.schedule(handler, str(self.config_path.parent), recursive=False)
+            observer.schedule(handler, str(articles), recursive=True)
+            observer.start()
+        except OSError as exc:  # e.g. inotify's limit of watches reached
+            LOG.warning("no file events (%s); looking for changes every second", exc)
+            return None
+        return observer
 
     def _render(
         self,
@@ -126,6 +178,25 @@ class LiveSite:
             len(loaded.problems),
         )
         return Generation(number, site, responses, site.not_found_page(), now, state)
+
+
+class _Changes(FileSystemEventHandler):
+    """Wakes the watcher for a change to config.toml or under articles_dir; not for reads
+    (the reload's own reads would wake it again) nor for the cache it writes beside them."""
+
+    _WRITES = frozenset({"created", "deleted", "modified", "moved", "closed"})
+
+    def __init__(self, config_path: Path, articles: Path, wake: threading.Event) -> None:
+        self._config = str(config_path)
+        self._articles = os.path.join(articles, "")  # noqa: PTH118 (compared as strings)
+        self._wake = wake
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in self._WRITES:
+            return
+        for path in (event.src_path, event.dest_path):
+            if isinstance(path, str) and (path == self._config or path.startswith(self._articles)):
+                self._wake.set()
 
 
 def _respond(

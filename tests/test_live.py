@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -391,3 +392,25 @@ def test_a_reload_renders_only_what_the_edit_changes(
     assert {path: prepared.body for path, prepared in after.responses.items()} == {
         resource.path: resource.render() for resource in fresh
     }
+
+
+def test_a_file_event_wakes_the_watcher_long_before_its_next_look(
+    newsroom: Site, clock: FakeClock
+) -> None:
+    live = LiveSite(newsroom.root / "config.toml", clock)
+    thread = live.watch(interval=60)
+    try:
+        time.sleep(0.2)  # the observer is up; the first look is a minute away
+        started = time.monotonic()
+        newsroom.write("economy/rates.md", article("Rates stay put", NOW))
+        while live.current.number == 1 and time.monotonic() - started < 5:
+            time.sleep(0.01)
+        assert live.current.number == 2
+        assert time.monotonic() - started < 2
+        assert live.current.site.catalog.entries[0].title == "Rates stay put"
+        time.sleep(0.5)  # its own reads and cache writes must not wake it again
+        assert live.current.number == 2
+    finally:
+        live.stop()
+        thread.join(timeout=2)
+    assert not thread.is_alive()
