@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from dateutil import tz as dateutil_tz
 from dateutil.parser import isoparse
 
 from feeds.text import fold
 
+# Four-digit years, as every feed format writes them; before 1900 is a typo, and RSS readers
+# take a year under 100 for 19xx or 20xx. A date after now is an embargo, even in 9999.
 MIN_YEAR, MAX_YEAR = 1900, 9999
 
 _MONTHS: dict[int, tuple[str, ...]] = {
@@ -74,12 +76,14 @@ _WEEKDAY = re.compile(rf"^(?:{'|'.join(_WEEKDAYS)})\.?,?\s+")
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:z|[+-]\d{2}(?::?\d{2})?)?$"
 )
-_NUMERIC = re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})(?P<rest>.*)$")
+# (?!\d): the year's digits end there; 1.6.10000 is not 1.6.1000 followed by a zero.
+_NUMERIC = re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})(?!\d)(?P<rest>.*)$")
 _DAY_FIRST = re.compile(
-    r"^(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th|o|º)?\s+(?P<month>[a-z]+)\.?,?\s+(?P<y>\d{4})(?P<rest>.*)$"
+    r"^(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th|o|º)?\s+(?P<month>[a-z]+)\.?,?\s+(?P<y>\d{4})(?!\d)"
+    r"(?P<rest>.*)$"
 )
 _MONTH_FIRST = re.compile(
-    r"^(?P<month>[a-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?P<rest>.*)$"
+    r"^(?P<month>[a-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)(?P<rest>.*)$"
 )
 _CONNECTOR = re.compile(r"^(?:[\s,;\-|/]|a\s|at\s|um\s|alle\s|ore\s|le\s|h\s)*")
 _TIME = re.compile(
@@ -98,6 +102,7 @@ def parse_date(text: str, zone: tzinfo) -> datetime:
     folded = fold(text).strip().replace("\u2013", "-").replace("\u2014", "-")
     folded = _WEEKDAY.sub("", folded)
     if _ISO.match(folded):
+        _check_year(int(folded[:4]))
         return _check(_localize(isoparse(folded.upper().replace(" ", "T")), zone))
     for pattern in (_NUMERIC, _DAY_FIRST, _MONTH_FIRST):
         match = pattern.match(folded)
@@ -129,7 +134,7 @@ def _make_date(match: re.Match[str]) -> date:
     month = int(groups["m"]) if groups.get("m") else MONTH_NUMBER.get(groups["month"], 0)
     if not month:
         raise ValueError(f"{groups['month']!r} is not a month name")
-    return date(int(groups["y"]), month, int(groups["d"]))
+    return date(_check_year(int(groups["y"])), month, int(groups["d"]))
 
 
 def _with_time(day: date, rest: str) -> datetime:
@@ -166,15 +171,33 @@ def _fixed_zone(name: str) -> tzinfo:
 def _localize(moment: datetime, zone: tzinfo) -> datetime:
     if moment.tzinfo is not None:
         return moment
-    # Check first: near year 1 or 9999, converting to the zone overflows.
-    return dateutil_tz.resolve_imaginary(_check(moment).replace(tzinfo=zone))
+    # Check first: at the end of 9999 west of UTC, resolving would overflow.
+    local: datetime = dateutil_tz.resolve_imaginary(_check(_check(moment).replace(tzinfo=zone)))
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        # Local mean time (Africa/Monrovia until 1972, Europe/Amsterdam until 1937…): feeds
+        # write offsets in whole minutes, so the same moment goes to the nearest whole minute.
+        return local.astimezone(timezone(timedelta(minutes=round(offset.total_seconds() / 60))))
+    return local
 
 
 def _check(moment: datetime) -> datetime:
-    """Keep dates every feed format and reader can carry, with room for any offset."""
-    if not MIN_YEAR <= moment.year < MAX_YEAR:
-        raise ValueError(f"year {moment.year} is out of range; use {MIN_YEAR} to {MAX_YEAR - 1}")
+    """Keep dates every feed format and reader can carry: in range here, and in UTC."""
+    _check_year(moment.year)
+    if moment.tzinfo is not None:
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(
+                f"{moment.isoformat()} is in the year 10000 in UTC; use {MIN_YEAR} to {MAX_YEAR}"
+            ) from None
     return moment
+
+
+def _check_year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"year {year} is out of range; use {MIN_YEAR} to {MAX_YEAR}")
+    return year
 
 
 _DISPLAY_MONTHS = {

@@ -19,7 +19,7 @@ from feeds.config import Config
 from feeds.errors import ArticleError
 from feeds.model import Entry, Problem
 from feeds.readers import Context, Draft
-from feeds.text import decode, one_line, slugify
+from feeds.text import MAX_TITLE, decode, one_line, slugify
 from feeds.topics import TopicMatcher
 
 # Suffix to reader module, imported on first use: markdown-it and PyYAML take longer to
@@ -261,6 +261,10 @@ def _target(link: Path, root: Path) -> Path:
 
 def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Entry:
     config = context.config
+    if len(draft.title) > MAX_TITLE:  # in any format; wire copy's headline is on line 1
+        raise ArticleError(
+            f"title is {len(draft.title):,} characters long; keep it under {MAX_TITLE:,}"
+        )
     slug = draft.slug or context.file_slug
     topics = _topics(draft, context, relative)
     return Entry(

@@ -14,6 +14,7 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
 _BINARY_CONTROL_SHARE = 0.05
+MAX_TITLE = 1000  # characters: a longer "title" is a paragraph taken for one
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Letters that NFKD does not decompose into ASCII (fold has already lowered them).
 _LIGATURES = str.maketrans(

@@ -130,16 +130,49 @@ def test_unreadable_dates_raise_value_error(text: str) -> None:
         "1.1.1 - 00:00",
         "1.1.0 - 00:00",
         "31.12.1899 - 23:00",
-        "9999-12-31T23:59:59",
-        "9999-12-31T23:59:59Z",
-        "1.1.9999 - 00:00",
+        "9999-12-31T23:59:59-01:00",  # in UTC, the year 10000
         "10000-01-01",
         "1.1.10000 - 00:00",
+        "1 janvier 10000",
     ],
 )
 def test_out_of_range_years_are_rejected(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"; use 1900 to 9999$| like '21.8.2025 - 06:28'"):
         parse_date(text, ZURICH)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.1.1900 - 00:00", "1900-01-01T00:00:00+01:00"),
+        ("9999-12-31T23:59:59", "9999-12-31T23:59:59+01:00"),
+        ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59+00:00"),
+        ("31.12.9999 - 23:59", "9999-12-31T23:59:00+01:00"),
+    ],
+)
+def test_years_1900_to_9999_are_dates(text: str, expected: str) -> None:
+    assert parse_date(text, ZURICH).isoformat() == expected
+
+
+def test_the_last_hours_of_9999_west_of_utc_are_out_of_range() -> None:
+    with pytest.raises(ValueError, match="in the year 10000 in UTC; use 1900 to 9999"):
+        parse_date("31.12.9999 - 23:00", ZoneInfo("America/New_York"))
+
+
+@pytest.mark.parametrize(
+    ("zone", "local", "expected"),
+    [
+        ("Africa/Monrovia", dt.datetime(1971, 1, 1), "1971-01-01T00:00:30-00:44"),  # -0:44:30
+        ("Europe/Amsterdam", dt.datetime(1930, 6, 1, 12), "1930-06-01T12:00:28+01:20"),  # +1:19:32
+    ],
+)
+def test_an_offset_in_seconds_becomes_whole_minutes_at_the_same_moment(
+    zone: str, local: dt.datetime, expected: str
+) -> None:
+    # RFC 3339 and RFC 822 offsets have no seconds: feedparser misread -00:44:30 by days.
+    moment = parse_date(local.strftime("%d.%m.%Y - %H:%M"), ZoneInfo(zone))
+    assert moment.isoformat() == expected
+    assert moment == local.replace(tzinfo=ZoneInfo(zone))
 
 
 @pytest.mark.parametrize(
@@ -164,7 +197,7 @@ def test_from_value_accepts_front_matter_values(value: object, expected: str) ->
         ["2025-08-21"],
         dt.datetime(1, 1, 1),
         dt.date(1, 1, 1),
-        dt.datetime(9999, 12, 31, 23, 59),
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-1))),
     ],
 )
 def test_from_value_rejects_other_values(value: object) -> None:

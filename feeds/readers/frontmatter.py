@@ -12,7 +12,20 @@ from feeds.errors import ArticleError
 
 _FENCES = {"---": ("---", "..."), "+++": ("+++",)}
 _TOML_LINE = re.compile(r"at line (\d+)")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader, but a timestamp that is no real date (year 0, 30 February) stays
+    text: feeds.dates then says what is wrong with it, on the line of its key."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def split(text: str) -> tuple[dict[str, Any], list[str], str, int]:
