@@ -1,9 +1,12 @@
 """A bare Flask app serving one feed's bytes from memory, under gunicorn like `feeds serve`.
 
-    python benchmarks/bare_app.py --body FILE --etag '"abc"' --port 8001 [--workers 2]
+    python benchmarks/bare_app.py --body FILE --header 'ETag: "abc"' [--header ...] --port 8001
 
-The gunicorn settings mirror feeds/server.py (gthread, 8 threads, access log on stderr in
-the same format, keepalive 5): the floor that `feeds serve` is compared with.
+It answers one path with the body and the given headers (those `feeds serve` sent for it),
+and with a 304 when If-None-Match contains the ETag; werkzeug drops the entity headers
+(Content-Type, Last-Modified) from that 304, as it does for `feeds serve`. The gunicorn
+settings mirror feeds/server.py (gthread, 8 threads, access log on stderr in the same format,
+keepalive 5): the floor that `feeds serve` is compared with.
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ from gunicorn.app.base import BaseApplication
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 
-def create_app(path: str, body: bytes, etag: str, content_type: str) -> Flask:
-    app = Flask(__name__)
+def create_app(path: str, body: bytes, headers: list[tuple[str, str]]) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    etag = dict(headers)["ETag"]
 
     @app.route(path)
     def feed() -> Response:
         if etag in request.headers.get("If-None-Match", ""):
-            return Response(status=304, headers={"ETag": etag})
-        return Response(body, content_type=content_type, headers={"ETag": etag})
+            return Response(status=304, headers=headers)
+        return Response(body, headers=headers)
 
     return app
 
@@ -46,14 +50,16 @@ class Server(BaseApplication):  # type: ignore[misc]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--body", type=Path, required=True, help="file with the bytes to serve")
-    parser.add_argument("--etag", required=True, help="ETag header value, quotes included")
+    parser.add_argument(
+        "--header", action="append", required=True, help="'Name: value'; one must be ETag"
+    )
     parser.add_argument("--path", default="/feeds/all.atom.xml")
-    parser.add_argument("--content-type", default="application/atom+xml; charset=utf-8")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-    app = create_app(args.path, args.body.read_bytes(), args.etag, args.content_type)
+    headers = [(name, value.strip()) for name, _, value in (h.partition(":") for h in args.header)]
+    app = create_app(args.path, args.body.read_bytes(), headers)
     options = {
         "bind": f"127.0.0.1:{args.port}",
         "workers": args.workers,

@@ -56,8 +56,11 @@ def get(
 @contextmanager
 def server(
     command: list[str], log: Path, port: int, ready_timeout: float, env: dict[str, str]
-) -> Iterator[None]:
-    """Run a server in its own process group until the block ends; wait until it answers."""
+) -> Iterator[int]:
+    """Run a server in its own process group until the block ends; wait until it answers.
+
+    Yields the process group's id.
+    """
     with log.open("wb") as handle:
         process = subprocess.Popen(
             command,
@@ -80,7 +83,7 @@ def server(
             if time.monotonic() > deadline:
                 raise SystemExit(f"server not ready after {ready_timeout:.0f} s; see {log}")
             time.sleep(0.2)
-        yield
+        yield process.pid
     finally:
         _stop(process)
 
@@ -107,55 +110,88 @@ def wait_for_workers(log: Path, workers: int, timeout: float) -> bool:
     return True
 
 
+def group_cpu(group: int) -> float:
+    """CPU seconds (user and system) used so far by the processes of a process group."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process has gone
+            continue
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass(frozen=True, slots=True)
 class Wrk:
     rps: float
     p99_ms: float
     errors: int
+    cpu_us: float  # the server's CPU time per request: less noisy than rps on a busy machine
 
 
-def wrk(port: int, args: argparse.Namespace, extra: list[str]) -> Wrk:
+def wrk(port: int, group: int, args: argparse.Namespace, extra: list[str]) -> Wrk:
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
     command += ["--latency", "--timeout", "5s", *extra, f"http://{HOST}:{port}{FEED}"]
+    cpu = group_cpu(group)
     out = subprocess.run(
         command, capture_output=True, text=True, timeout=args.duration + 60, check=True
     ).stdout
+    cpu = group_cpu(group) - cpu
+    requests = re.search(r"(\d+) requests in", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if not rps or not p99:
+    if not rps or not p99 or not requests:
         raise SystemExit(f"cannot read wrk's output:\n{out}")
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     errors = int(bad.group(1)) if bad else 0
     errors += sum(map(int, sockets.groups())) if sockets else 0
-    return Wrk(float(rps.group(1)), float(p99.group(1)) * scale, errors)
+    cpu_us = cpu / max(int(requests.group(1)), 1) * 1e6
+    return Wrk(float(rps.group(1)), float(p99.group(1)) * scale, errors, cpu_us)
 
 
-def throughput(feeds_port: int, args: argparse.Namespace, log_dir: Path) -> list[str]:
+# Written by gunicorn or werkzeug for any response, not by the app.
+GENERATED = {"Date", "Server", "Connection", "Content-Length", "Keep-Alive", "Transfer-Encoding"}
+
+
+def same_answers(feeds_port: int, bare_port: int, body: bytes, etag: str) -> None:
+    """Both servers give the same status, headers (but Date) and bytes, for 200 and for 304."""
+    for conditional, expected in (({}, (200, body)), ({"If-None-Match": etag}, (304, b""))):
+        feeds, bare = (get(port, headers=conditional) for port in (feeds_port, bare_port))
+        for _, headers, _ in (feeds, bare):
+            headers.pop("Date", None)
+        if feeds != bare:
+            same = "same" if feeds[2] == bare[2] else "different"
+            raise SystemExit(f"bare app, {conditional}: {bare[:2]}, not {feeds[:2]} ({same} bytes)")
+        if (feeds[0], feeds[2]) != expected:
+            raise SystemExit(f"feeds answers {conditional} with {feeds[0]} {feeds[1]}")
+
+
+def throughput(feeds: tuple[int, int], args: argparse.Namespace, log_dir: Path) -> list[str]:
+    """wrk against feeds and the bare app, alternating; `feeds` is (port, process group)."""
+    feeds_port = feeds[0]
     _, headers, body = get(feeds_port)
-    etag, content_type = headers["ETag"], headers["Content-Type"]
+    etag = headers["ETag"]
     (log_dir / "all.atom.xml").write_bytes(body)
     port = free_port()
     bare = [sys.executable, str(HERE / "bare_app.py"), "--body", str(log_dir / "all.atom.xml")]
-    bare += ["--etag", etag, "--content-type", content_type, "--port", str(port)]
-    bare += ["--workers", str(args.workers)]
+    for name, value in headers.items():
+        bare += [] if name in GENERATED else ["--header", f"{name}: {value}"]
+    bare += ["--port", str(port), "--workers", str(args.workers)]
     results: dict[tuple[str, str], list[Wrk]] = {}
-    with server(bare, log_dir / "bare-server.log", port, 60, {}):
-        if get(port)[2] != body:
-            raise SystemExit("the bare app does not serve the same bytes")
-        conditional = {"If-None-Match": etag}
-        for name, target in (("feeds", feeds_port), ("bare", port)):
-            if get(target, headers=conditional)[0] != 304:
-                raise SystemExit(f"{name}: If-None-Match {etag} does not give 304")
+    with server(bare, log_dir / "bare-server.log", port, 60, {}) as group:
+        same_answers(feeds_port, port, body, etag)
         for round_ in range(args.rounds):
             print(f"wrk round {round_ + 1}/{args.rounds}", file=sys.stderr)
             for case, extra in (("200", []), ("304", ["-H", f"If-None-Match: {etag}"])):
-                for name, target in (("feeds", feeds_port), ("bare", port)):
-                    results.setdefault((name, case), []).append(wrk(target, args, extra))
-    rows = [
-        ["server", "response", "rps median", "rps min", "rps max", "p99 ms", "errors", "feeds/bare"]
-    ]
+                for name, target in (("feeds", feeds), ("bare", (port, group))):
+                    results.setdefault((name, case), []).append(wrk(*target, args, extra))
+    head = ["server", "response", "rps median", "rps min", "rps max", "p99 ms", "errors"]
+    rows = [[*head, "CPU us/req", "feeds/bare"]]
+    paired = []
     for case in ("200", "304"):
         bare_rps = statistics.median(r.rps for r in results["bare", case])
         for name in ("feeds", "bare"):
@@ -170,13 +206,18 @@ def throughput(feeds_port: int, args: argparse.Namespace, log_dir: Path) -> list
                     f"{max(rps):,.0f}",
                     f"{statistics.median(r.p99_ms for r in runs):.1f}",
                     f"{sum(r.errors for r in runs)}",
+                    f"{statistics.median(r.cpu_us for r in runs):,.0f}",
                     f"{statistics.median(rps) / bare_rps:.2f}",
                 ]
             )
+        rounds = zip(results["feeds", case], results["bare", case], strict=True)
+        paired.append(f"{case}: " + " ".join(f"{f.rps / b.rps:.2f}" for f, b in rounds))
     note = (
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} rounds "
         f"alternating feeds/bare;\nboth under gunicorn gthread, {args.workers} workers x 8 "
-        "threads, on the same 2 cores as wrk."
+        "threads, on the same 2 cores as wrk. feeds/bare: ratio of the medians;\n"
+        f"round by round: {'; '.join(paired)}.\n"
+        "CPU us/req: the server's processes' CPU time (user+system) over its requests."
     )
     return [*render(rows), note]
 
@@ -311,7 +352,7 @@ def main() -> None:
     lines = [*header(label), f"feeds serve --workers {args.workers}, N={args.n:,} articles"]
     log = site / "feeds-server.log"
     started = time.perf_counter()
-    with server(command, log, port, args.ready_timeout, feeds_env):
+    with server(command, log, port, args.ready_timeout, feeds_env) as group:
         if wait_for_workers(log, args.workers, min(args.ready_timeout, 300)):
             lines.append(
                 f"startup until every worker serves: {time.perf_counter() - started:.1f} s"
@@ -319,7 +360,7 @@ def main() -> None:
         else:
             lines.append("startup: no 'generation 1:' line from every worker in the log; went on")
         if "wrk" not in args.skip:
-            lines += throughput(port, args, site)
+            lines += throughput((port, group), args, site)
         if "reload" not in args.skip:
             article = site / "feeds/articles" / f"{meta['newest']}.md"
             lines += reload_latency(port, article, args)
