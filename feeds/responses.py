@@ -1,34 +1,77 @@
-"""Responses ready to send: bytes, their gzip form and validators, computed once."""
+"""Responses ready to send: bytes, their gzip form, validators and headers, computed once."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+HeaderList = tuple[tuple[str, str], ...]
+
+SECURITY_HEADERS: HeaderList = (
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    ),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Representation:
+    """One encoding of a resource (plain or gzip): its body and the headers of its 200 and 304.
+
+    The 304 headers are those RFC 9110 15.4.5 asks for (ETag, Vary, Cache-Control) and no
+    representation metadata: no Content-Type, Content-Encoding or Last-Modified (an ETag is
+    there to guide cache updates).
+    """
+
+    body: bytes
+    headers: HeaderList
+    not_modified: HeaderList
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A resource ready to send: bytes, gzipped bytes and validators."""
+    """A resource ready to send in either encoding, with its validators."""
 
-    body: bytes
-    gzipped: bytes
-    etag: str
-    last_modified: datetime
     content_type: str
     cache_control: str
+    last_modified: datetime  # to the second, as the Last-Modified header says it
+    plain: Representation
+    gzip: Representation
+    etags: frozenset[str]  # both encodings' quoted tags: either in If-None-Match validates
+
+    @property
+    def body(self) -> bytes:
+        """The plain bytes: what `feeds build` writes for this path."""
+        return self.plain.body
 
 
 def prepare(body: bytes, content_type: str, last_modified: datetime, cache: str) -> Prepared:
-    digest = hashlib.sha256(body).hexdigest()[:32]
+    tag = hashlib.sha256(body).hexdigest()[:32]
+    modified = last_modified.astimezone(UTC).replace(microsecond=0)
+    extra = SECURITY_HEADERS if content_type.startswith("text/html") else ()
+    date = ("Last-Modified", format_datetime(modified, usegmt=True))
+
+    def representation(data: bytes, etag: str, encoding: HeaderList) -> Representation:
+        validators = (("Vary", "Accept-Encoding"), ("Cache-Control", cache), ("ETag", etag))
+        entity = (("Content-Type", content_type), *encoding)
+        return Representation(data, (*entity, *validators, date, *extra), (*validators, *extra))
+
+    plain, zipped = f'"{tag}"', f'"{tag}-gz"'
     return Prepared(
-        body=body,
-        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
-        etag=digest,
-        last_modified=last_modified,
         content_type=content_type,
         cache_control=cache,
+        last_modified=modified,
+        plain=representation(body, plain, ()),
+        gzip=representation(
+            gzip.compress(body, compresslevel=6, mtime=0), zipped, (("Content-Encoding", "gzip"),)
+        ),
+        etags=frozenset((plain, zipped)),
     )
 
 

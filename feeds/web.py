@@ -9,15 +9,8 @@ from flask import Flask, Response, request
 from flask.typing import ResponseReturnValue
 
 from feeds.live import Clock, LiveSite, utc_now
-from feeds.responses import Prepared
+from feeds.responses import SECURITY_HEADERS, Prepared
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
 METHODS = ["GET", "HEAD"]
 
 
@@ -70,36 +63,54 @@ def create_app(
 
 
 def _respond(prepared: Prepared) -> Response:
-    gzipped = request.accept_encodings["gzip"] > 0
-    response = Response(
-        prepared.gzipped if gzipped else prepared.body, content_type=prepared.content_type
-    )
-    if gzipped:
-        response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Cache-Control"] = prepared.cache_control
-    response.set_etag(prepared.etag + ("-gz" if gzipped else ""))
-    response.last_modified = prepared.last_modified
-    if prepared.content_type.startswith("text/html"):
-        response.headers.update(SECURITY_HEADERS)
+    """The plain or gzip representation, or its 304, from headers prepared with the site."""
+    gzipped = _accepts_gzip(request.headers.get("Accept-Encoding"))
+    representation = prepared.gzip if gzipped else prepared.plain
     if _not_modified(prepared):
-        response.status_code = 304
-        response.set_data(b"")
-        del response.headers["Content-Type"]
-        del response.headers["Content-Encoding"]
-    return response
+        return Response(status=304, headers=representation.not_modified)
+    return Response(representation.body, headers=representation.headers)
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    """Whether Accept-Encoding allows gzip (RFC 9110 12.5.3): `gzip` (or `x-gzip`) with a
+    quality above 0, else `*` with a quality above 0. No header: plain bytes."""
+    star = False
+    for item in (header or "").split(","):
+        coding, *parameters = item.split(";")
+        coding = coding.strip().lower()
+        if coding in {"gzip", "x-gzip"}:
+            return _quality(parameters) > 0
+        if coding == "*":
+            star = _quality(parameters) > 0
+    return star
+
+
+def _quality(parameters: list[str]) -> float:
+    """The `q` of an Accept-Encoding item: 1 if absent, 0 if unreadable."""
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 def _not_modified(prepared: Prepared) -> bool:
-    """If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2)."""
-    if request.if_none_match:
-        tags = request.if_none_match
-        return tags.contains_weak(prepared.etag) or tags.contains_weak(prepared.etag + "-gz")
+    """If-None-Match, weak comparison, either encoding's tag; if absent, If-Modified-Since
+    (RFC 9110 13.1.2, 13.1.3, 13.2.2)."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        if if_none_match.strip() == "*":
+            return True
+        tags = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+        return not prepared.etags.isdisjoint(tags)
     since = request.if_modified_since
-    return since is not None and prepared.last_modified.replace(microsecond=0) <= since
+    return since is not None and prepared.last_modified <= since
 
 
 def _not_found(page: bytes) -> Response:
-    response = Response(page, status=404, content_type="text/html; charset=utf-8")
-    response.headers.update(SECURITY_HEADERS)
-    return response
+    return Response(
+        page, status=404, headers=SECURITY_HEADERS, content_type="text/html; charset=utf-8"
+    )

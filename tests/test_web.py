@@ -22,6 +22,7 @@ from tests.serverfixtures import FakeClock, article, feed_titles, parse_feed
 
 NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
 FEED = "/feeds/all.atom.xml"
+VALIDATORS = [("If-None-Match", "ETag"), ("If-Modified-Since", "Last-Modified")]
 CONTENT_TYPES = {
     ".atom.xml": "application/atom+xml; charset=utf-8",
     ".rss.xml": "application/rss+xml; charset=utf-8",
@@ -151,29 +152,50 @@ def test_query_string_is_ignored(client: FlaskClient) -> None:
 # --- conditional GET -----------------------------------------------------------------------
 
 
-def test_if_none_match_gives_304_with_empty_body(client: FlaskClient) -> None:
-    first = client.get(FEED)
+@pytest.mark.parametrize("accept", ["", "gzip"])
+def test_if_none_match_gives_304_with_empty_body(client: FlaskClient, accept: str) -> None:
+    """A 304 carries ETag, Vary and Cache-Control of its 200, and no representation metadata
+    (RFC 9110 15.4.5): with an ETag there, Last-Modified would not guide a cache."""
+    first = client.get(FEED, headers={"Accept-Encoding": accept})
     etag = first.headers["ETag"]
-    again = client.get(FEED, headers={"If-None-Match": etag})
+    again = client.get(FEED, headers={"If-None-Match": etag, "Accept-Encoding": accept})
     assert again.status_code == 304
     assert again.data == b""
     assert again.headers["ETag"] == etag
     assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
     assert again.headers["Vary"] == "Accept-Encoding"
-    for entity in ["Content-Encoding", "Content-Length", "Content-Type"]:
+    for entity in ["Content-Encoding", "Content-Length", "Content-Type", "Last-Modified"]:
         assert entity not in again.headers
 
 
 @pytest.mark.parametrize(
-    "header", ['W/"{tag}"', '"other", "{tag}"', "*", '"{tag}-gz"', '"{tag}" , W/"x"']
+    "header",
+    [
+        '"{tag}"',
+        'W/"{tag}"',
+        '"other", "{tag}"',
+        "*",
+        " * ",
+        '"{tag}-gz"',
+        'W/"{tag}-gz"',
+        '"{tag}" , W/"x"',
+        ' "a",W/"b",  "{tag}-gz" ',
+    ],
 )
 def test_if_none_match_forms(client: FlaskClient, header: str) -> None:
+    """Weak comparison over the whole list (RFC 9110 13.1.2); either encoding's tag will do."""
     tag = client.get(FEED).headers["ETag"].strip('"')
     assert client.get(FEED, headers={"If-None-Match": header.format(tag=tag)}).status_code == 304
 
 
-def test_if_none_match_other_tag_gives_200(client: FlaskClient) -> None:
-    response = client.get(FEED, headers={"If-None-Match": '"0123456789abcdef"'})
+@pytest.mark.parametrize(
+    "header",
+    ['"0123456789abcdef"', "{tag}", '"{tag}x"', 'w/"{tag}"', '"*"', '"a", W/"b"', "", ","],
+)
+def test_if_none_match_without_our_tag_gives_200(client: FlaskClient, header: str) -> None:
+    """Unquoted, altered or lower-case `w/` tags are not ours; a quoted `"*"` is a tag."""
+    tag = client.get(FEED).headers["ETag"].strip('"')
+    response = client.get(FEED, headers={"If-None-Match": header.format(tag=tag)})
     assert response.status_code == 200
     assert response.data
 
@@ -198,9 +220,11 @@ def test_if_modified_since_earlier_or_bad_gives_200(client: FlaskClient, since: 
 
 
 def test_if_none_match_wins_over_if_modified_since(client: FlaskClient) -> None:
-    last_modified = client.get(FEED).headers["Last-Modified"]
-    headers = {"If-None-Match": '"stale"', "If-Modified-Since": last_modified}
+    first = client.get(FEED)
+    headers = {"If-None-Match": '"stale"', "If-Modified-Since": first.headers["Last-Modified"]}
     assert client.get(FEED, headers=headers).status_code == 200
+    headers = {"If-None-Match": first.headers["ETag"], "If-Modified-Since": http_date(0)}
+    assert client.get(FEED, headers=headers).status_code == 304
 
 
 def test_gzip_etag_differs_and_validates(client: FlaskClient) -> None:
@@ -227,9 +251,19 @@ def test_head_has_the_headers_of_get_and_no_body(client: FlaskClient, path: str)
         assert head.headers.get(name) == get.headers.get(name)
 
 
-def test_head_honours_validators(client: FlaskClient) -> None:
-    etag = client.get(FEED).headers["ETag"]
-    assert client.head(FEED, headers={"If-None-Match": etag}).status_code == 304
+@pytest.mark.parametrize(("validator", "source"), VALIDATORS)
+def test_head_honours_validators(client: FlaskClient, validator: str, source: str) -> None:
+    response = client.head(FEED, headers={validator: client.get(FEED).headers[source]})
+    assert (response.status_code, response.data) == (304, b"")
+
+
+def test_head_with_gzip_has_the_headers_of_the_gzip_get(client: FlaskClient) -> None:
+    accept = {"Accept-Encoding": "gzip"}
+    get, head = client.get(FEED, headers=accept), client.head(FEED, headers=accept)
+    assert (head.status_code, head.data) == (200, b"")
+    assert head.headers["Content-Length"] == str(len(get.data))
+    for name in ["Content-Encoding", "Content-Type", "ETag", "Last-Modified", "Vary"]:
+        assert head.headers[name] == get.headers[name]
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
@@ -371,7 +405,20 @@ def test_vary_accept_encoding(client: FlaskClient, path: str) -> None:
 
 
 @pytest.mark.parametrize("path", [FEED, "/", "/opml.xml", "/feeds/all.json", "/articles/snb/"])
-@pytest.mark.parametrize("accept", ["gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*"])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "gzip",
+        "gzip, deflate, br",
+        "br;q=1.0, gzip;q=0.8",
+        "*",
+        "GZIP",
+        "x-gzip",
+        "gzip; q=0.001",
+        "*;q=0, gzip",
+        "deflate, *;q=0.5",
+    ],
+)
 def test_gzip_decompresses_to_the_plain_body(client: FlaskClient, path: str, accept: str) -> None:
     plain = client.get(path)
     zipped = client.get(path, headers={"Accept-Encoding": accept})
@@ -382,8 +429,23 @@ def test_gzip_decompresses_to_the_plain_body(client: FlaskClient, path: str, acc
     assert gzip.decompress(zipped.data) == plain.data
 
 
-@pytest.mark.parametrize("accept", ["identity", "gzip;q=0", "deflate", "br"])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "",
+        "identity",
+        "gzip;q=0",
+        "gzip; q=0.000",
+        "deflate",
+        "br",
+        "*;q=0",
+        "gzip;q=0, *",
+        "gzip;q=unreadable",
+        "gzipped",
+    ],
+)
 def test_no_gzip_unless_accepted(client: FlaskClient, accept: str) -> None:
+    """RFC 9110 12.5.3: q=0 means not acceptable, and a named coding overrides `*`."""
     response = client.get(FEED, headers={"Accept-Encoding": accept})
     assert "Content-Encoding" not in response.headers
     assert parse_feed(response.data).bozo == 0
@@ -407,6 +469,13 @@ def test_every_response_has_nosniff(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Content-Security-Policy" not in response.headers
+
+
+def test_html_304_keeps_the_security_headers(client: FlaskClient) -> None:
+    etag = client.get("/").headers["ETag"]
+    not_modified = client.get("/", headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304
+    assert_html_security_headers(not_modified.headers)
 
 
 def test_405_and_304_have_nosniff(client: FlaskClient) -> None:
