@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from feeds.errors import FeedsError
 from feeds.site import Site
 
 MANIFEST = ".feeds-manifest.json"
+# The name of a temporary file of write_if_changed (tempfile.mkstemp): .index.html.k2j3x9_a.tmp
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ def write_site(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         previous = _read_manifest(out_dir)
+        _remove_leftovers(out_dir, previous)
         # First forget the files about to change, and add the new ones: a build killed
         # midway still knows every file it may own, and trusts none it may have rewritten.
         start = previous | {
@@ -89,7 +93,10 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # name the folder, not a temporary file that never existed
+        raise OSError(exc.errno, exc.strerror, str(path.parent)) from None
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -100,6 +107,19 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         temporary.unlink(missing_ok=True)
         raise
     return True
+
+
+def _remove_leftovers(out_dir: Path, previous: dict[str, _Written | None]) -> None:
+    """Delete the temporary files of atomic writes that a killed build never renamed.
+
+    Only a build that was interrupted (its manifest still lists files it meant to change)
+    can have left them, anywhere; the manifest's own may be left by any.
+    """
+    interrupted = any(record is None for record in previous.values())
+    found = out_dir.rglob(".*.tmp") if interrupted else out_dir.glob(f".{MANIFEST}.*.tmp")
+    for path in found:
+        if _TEMPORARY.fullmatch(path.name):
+            path.unlink(missing_ok=True)
 
 
 def _remove(out_dir: Path, name: str) -> None:

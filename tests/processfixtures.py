@@ -24,7 +24,7 @@ def as_a_user() -> None:
     """Run in the child before exec: for root, drop the capabilities that bypass file
     permissions, so that mode 000 or a read-only folder stops it as it stops a user.
 
-    A root without the right to drop them (rare) keeps them: see `permissions_bind`.
+    A root without the right to drop them (rare) keeps them: `permissions_bind` tells.
     """
     if os.geteuid() != 0:
         return
@@ -33,12 +33,17 @@ def as_a_user() -> None:
         libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0)
 
 
-def permissions_bind(path: Path) -> bool:
-    """True if a child started with `as_a_user` is refused reading `path`."""
+def permissions_bind(path: Path, mode: int = os.R_OK) -> bool:
+    """True if a child started with `as_a_user` is refused `mode` (os.R_OK, os.W_OK) on `path`."""
     probe = subprocess.run(
-        ["cat", str(path)], preexec_fn=as_a_user, capture_output=True, check=False
+        [sys.executable, "-S", "-c", _ACCESS, str(path), str(mode)],
+        preexec_fn=as_a_user,
+        check=False,
     )
     return probe.returncode != 0
+
+
+_ACCESS = "import os, sys; sys.exit(not os.access(sys.argv[1], int(sys.argv[2])))"
 
 
 @dataclass(frozen=True, slots=True)
