@@ -12,17 +12,16 @@ from feeds.model import Picture
 from feeds.readers import Context, Draft
 from feeds.text import fold, one_line
 
+# Words of agency and photo credits; `Keystone-SDA` or `EPA-EFE` are read word by word.
 _CREDIT_WORDS = frozenset(
     [
         "sda",
         "ats",
         "keystone",
-        "keystone-sda",
-        "keystone-ats",
+        "key",
         "afp",
         "ap",
         "epa",
-        "epa-efe",
         "efe",
         "reuters",
         "dpa",
@@ -43,10 +42,10 @@ _CREDIT_WORDS = frozenset(
         "archiv",
         "archives",
         "archivbild",
-        "key",
-        "keystone/epa",
     ]
 )
+_CREDIT_WORD_SEPARATORS = re.compile(r"[\s,\-\u2013]+")  # white space, comma, hyphen, en dash
+_PHOTO_PREFIX = re.compile(r"(?:photos?|fotos?|bild(?:er)?|images?|pictures?)\s*:", re.IGNORECASE)
 _SENTENCE_END = ".!?:;…\"'»«”“)"
 _MAX_AGENCY, _MAX_CREDIT, _MAX_SUBHEADING = 80, 60, 100
 
@@ -177,12 +176,26 @@ def _figure(picture: Picture) -> str:
 
 
 def _is_credit(line: str) -> bool:
-    """A short photo or agency credit such as `sda` or `KEYSTONE/EPA/ANNA SMITH`."""
+    """A credit-only line: only credit words (`sda`, `Keystone-SDA`, `AP Photo`), a `Foto: …`
+    line, or a slash chain of agencies or capitals (`KEYSTONE/EPA/ANNA MUSTER`), whose last
+    part may be a photographer's name if an agency is named (`AP Photo/Jane Doe`)."""
     stripped = line.strip("()[]©® ")
     if not stripped or len(stripped) > _MAX_CREDIT or stripped[-1] in _SENTENCE_END:
         return False
-    first = fold(re.split(r"[\s/:,]", stripped, maxsplit=1)[0])
-    return first in _CREDIT_WORDS or ("/" in stripped and stripped.split("/")[0].isupper())
+    if _PHOTO_PREFIX.match(stripped):
+        return True
+    *sources, last = (part.strip() for part in stripped.split("/"))
+    if not sources:
+        return _is_agency(last)
+    if not all(_is_agency(source) or source.isupper() for source in sources):
+        return False
+    return last.isupper() or any(_is_agency(part) for part in (*sources, last))
+
+
+def _is_agency(text: str) -> bool:
+    """`text` is made of credit words only."""
+    words = _CREDIT_WORD_SEPARATORS.split(fold(text))
+    return all(word in _CREDIT_WORDS for word in words if word) and any(words)
 
 
 def _is_subheading(block: _Block) -> bool:

@@ -203,6 +203,57 @@ def test_body_paragraphs_and_subheadings(
     assert "<figure>" not in draft.body_html
 
 
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "sda",
+        "Keystone-SDA",
+        "KEYSTONE-ATS",
+        "EPA-EFE",
+        "AFP",
+        "Reuters",
+        "dpa",
+        "AP Photo",
+        "Keystone, AFP",
+        "© Reuters",
+        "KEYSTONE/EPA/ANNA MUSTER",
+        "KEYSTONE/EPA/NTB/GEIR OLSEN",
+        "NTB/GEIR OLSEN",
+        "(KEYSTONE/Peter Muster)",
+        "AP Photo/Jane Doe",
+        "REUTERS/Gleb Garanich",
+        "dpa/Michael van der Berg",
+        "Foto: Peter Muster",
+        "Photo : Jean-Christophe Bott",
+        "Bild: zvg",
+    ],
+)
+def test_credit_only_blocks_are_never_published(read_wire: ReadWire, credit: str) -> None:
+    text = wire_copy("Titre", "ATS", "21.8.2025 - 06:28", "Le lead.", "Un.", "Deux.", credit)
+    assert read_wire(text).body_html == "<p>Le lead.</p>\n<p>Un.</p>\n<p>Deux.</p>"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Keystone der Diplomatie",
+        "SDA-Umfrage zeigt Mehrheit",
+        "Bild der Woche",
+        "AP verliert vor Gericht",
+        "Photo finish à Kvitfjell",
+        "Reuters-Recherche deckt auf",
+        "Archives ouvertes au public",
+        "USA/Kanada Handelsstreit",
+        "EU/Schweiz Verhandlungen stocken",
+        "Bild-Zeitung Chefredaktor tritt ab",
+    ],
+)
+def test_text_that_starts_with_a_credit_word_is_kept(read_wire: ReadWire, line: str) -> None:
+    draft = read_wire(wire_copy("Titre", "ATS", "21.8.2025 - 06:28", "Le lead.", line, "Un.", line))
+    assert draft.picture is None
+    assert draft.body_html == f"<p>Le lead.</p>\n<h2>{line}</h2>\n<p>Un.</p>\n<p>{line}</p>"
+
+
 def test_forbidden_characters_are_dropped_from_every_field(site: Site) -> None:
     site.write(
         "a.txt",
