@@ -131,18 +131,14 @@ def _is_date(block: _Block, context: Context) -> bool:
 
 
 def _body(blocks: list[_Block]) -> tuple[Picture | None, list[str]]:
-    """The picture (from the first caption-and-credit block) and the body's HTML parts."""
-    picture: Picture | None = None
+    """The picture block right after the lead, if there is one, and the body's HTML parts."""
+    picture = _picture(blocks)
     html: list[str] = []
     for position, block in enumerate(blocks):
-        credits = [line for line in block.lines if _is_credit(line)]
-        captions = list(dict.fromkeys(line for line in block.lines if not _is_credit(line)))
-        if not captions:
-            continue
-        if picture is None and len(captions) == 1 and _has_credit(blocks, position, credits):
-            credits += _credit_blocks(blocks[position + 1 :])
-            picture = Picture(url=None, caption=captions[0], credit=", ".join(credits))
+        if picture is not None and position == 0:
             html.append(_figure(picture))
+        elif all(_is_credit(line) for line in block.lines):
+            continue  # the picture's credits, or a stray credit: never text
         elif position + 1 < len(blocks) and _is_subheading(block):
             html.append(f"<h2>{escape(block.text, quote=False)}</h2>")
         else:
@@ -150,12 +146,19 @@ def _body(blocks: list[_Block]) -> tuple[Picture | None, list[str]]:
     return picture, html
 
 
-def _has_credit(blocks: list[_Block], position: int, credits: list[str]) -> bool:
-    """A caption's block has credits or a repeated caption; right after the lead, a caption
-    alone in its block may have its credits in the blocks that follow."""
-    if credits or len(blocks[position].lines) > 1:
-        return True
-    return position == 0 and bool(_credit_blocks(blocks[1:]))
+def _picture(blocks: list[_Block]) -> Picture | None:
+    """The picture of the first block, if it is a picture block: a caption line, then only
+    that caption repeated or credit lines, with the credit-only blocks right after it."""
+    if not blocks:
+        return None
+    caption, *others = blocks[0].lines
+    credits = [line for line in others if line != caption]
+    if _is_credit(caption) or not all(_is_credit(line) for line in credits):
+        return None
+    credits += _credit_blocks(blocks[1:])
+    if not others and not credits:
+        return None  # a line alone is a paragraph
+    return Picture(url=None, caption=caption, credit=", ".join(credits))
 
 
 def _credit_blocks(blocks: list[_Block]) -> list[str]:

@@ -183,6 +183,30 @@ def test_picture_block_is_kept_once_as_caption_and_credit(
 
 
 @pytest.mark.parametrize(
+    ("blocks", "paragraph"),
+    [
+        # A paragraph wrapped by hand whose last line is an agency's name, in the body.
+        (
+            ["Un.", "Le bilan a été confirmé à\nReuters", "Deux."],
+            "Le bilan a été confirmé à Reuters",
+        ),
+        (["Un.", "Une phrase entière.\nKEYSTONE/EPA", "Deux."], "Une phrase entière. KEYSTONE/EPA"),
+        # Right after the lead, a credit comes after its caption, never before.
+        (["AFP\nLe bilan a été confirmé.", "Deux."], "AFP Le bilan a été confirmé."),
+        (["Un.\nsda\nDeux.", "Trois."], "Un. sda Deux."),
+    ],
+)
+def test_a_paragraph_is_not_taken_for_a_picture_block(
+    read_wire: ReadWire, blocks: list[str], paragraph: str
+) -> None:
+    draft = read_wire(wire_copy("Titre", "ATS", "21.8.2025 - 06:28", "Le lead.", *blocks))
+    assert draft.picture is None
+    assert "<figure>" not in draft.body_html
+    assert f"<p>{paragraph}</p>" in draft.body_html
+    assert draft.body_html.count("<p>") == 1 + len(blocks)
+
+
+@pytest.mark.parametrize(
     ("blocks", "html"),
     [
         (["Premier.", "Second."], ["<p>Premier.</p>", "<p>Second.</p>"]),
