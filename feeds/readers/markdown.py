@@ -22,6 +22,7 @@ from feeds.text import one_line, slugify, xml_safe
 _MARKDOWN = MarkdownIt("commonmark")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 MAX_TITLE = 1000
+_TEXT = frozenset({"text", "code_inline"})  # inline tokens that carry text
 
 
 def read(text: str, context: Context) -> Draft:
@@ -154,17 +155,19 @@ def _picture(value: Any, base: str) -> Picture:
 
 
 def _first_paragraph(tokens: list[Token]) -> str:
-    """Plain text of the body's first paragraph: the lead."""
+    """Plain text of the body's first paragraph with text outside images: the lead."""
     for position, token in enumerate(tokens):
         if token.type == "paragraph_open":
-            return one_line(_plain(tokens[position + 1].children or []))
+            children = tokens[position + 1].children or []
+            if any(child.type in _TEXT and child.content.strip() for child in children):
+                return one_line(_plain(children))
     return ""
 
 
 def _plain(children: list[Token]) -> str:
     parts = []
     for child in children:
-        if child.type in {"text", "code_inline"}:
+        if child.type in _TEXT:
             parts.append(child.content)
         elif child.type in {"softbreak", "hardbreak"}:
             parts.append(" ")

@@ -155,14 +155,23 @@ def test_links_resolve_against_the_front_matter_slug(read_markdown: ReadMarkdown
     assert f'href="{ARTICLE}autre-nom/a.html"' in draft.body_html
 
 
+LEAD = "Le **premier** [paragraphe](x) avec `code`\net une suite.\n"
+
+
 @pytest.mark.parametrize(
     ("body", "summary"),
     [
-        ("Le **premier** [paragraphe](x) avec `code`\net une suite.\n\nLe second.\n", None),
-        ("# Titre\n\nLe **premier** [paragraphe](x) avec `code`\net une suite.\n", None),
-        ("<div>bloc</div>\n\nLe **premier** [paragraphe](x) avec `code`\net une suite.\n", None),
+        (f"{LEAD}\nLe second.\n", None),
+        (f"# Titre\n\n{LEAD}", None),
+        (f"<div>bloc</div>\n\n{LEAD}", None),
+        # Paragraphs of images only (linked, several, with inline HTML) are not the lead.
+        (f"![Le glacier](g.jpg)\n\n{LEAD}", None),
+        (f"[![Le glacier](g.jpg)](grand.jpg)\n\n{LEAD}", None),
+        (f"![a](a.jpg)\n![b](b.jpg) <br>\n\n{LEAD}", None),
+        (f"## Sous-titre\n\n![a](a.jpg)\n\n{LEAD}", None),
         ("", ""),
         ("# Seulement un titre\n", ""),
+        ("![Seulement une image](a.jpg)\n", ""),
         ("Avec ![une image](i.png) & <em>du</em> HTML.\n", "Avec une image & du HTML."),
     ],
 )
@@ -172,6 +181,22 @@ def test_summary_defaults_to_the_first_paragraph_as_plain_text(
     draft = read_markdown(front_matter("title: T\ndate: 2025-08-21", body))
     expected = "Le premier paragraphe avec code et une suite." if summary is None else summary
     assert draft.summary == expected
+
+
+def test_an_image_first_body_keeps_the_image_and_leads_with_text(site: Site) -> None:
+    site.write(
+        "glacier.md",
+        front_matter(
+            "title: Le glacier recule\ndate: 2025-08-21",
+            "![Le glacier en août](glacier.jpg)\n\nLe glacier a perdu un mètre.\n",
+        ),
+    )
+    entry = site.entry("glacier.md")
+    assert entry.summary == "Le glacier a perdu un mètre."
+    assert entry.body_html == (
+        f'<p><img src="{ARTICLE}glacier/glacier.jpg" alt="Le glacier en août"></p>\n'
+        "<p>Le glacier a perdu un mètre.</p>\n"
+    )
 
 
 def test_title_is_plain_text_kept_literally(read_markdown: ReadMarkdown) -> None:
