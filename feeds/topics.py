@@ -8,6 +8,9 @@ from collections.abc import Iterable, Sequence
 from feeds.model import Topic
 from feeds.text import fold
 
+# Quotation marks that may open a title: straight, angle, low-9 and curly ones.
+_QUOTES = "\"'\u00ab\u00bb\u2039\u203a\u201a\u201e\u2018\u2019\u201c\u201d"
+
 
 class TopicMatcher:
     """Finds the topics of an article from its kicker, its names or its text."""
@@ -33,14 +36,20 @@ class TopicMatcher:
     def kicker(self, headline: str) -> tuple[tuple[str, ...], str, str]:
         """Split a wire headline into (topics, kicker, title) by its longest matching kicker.
 
-        Without a kicker: ((), "", headline). A headline that is only a kicker keeps it
-        as the title, with no kicker found.
+        The longest topic name in front is a kicker only if the title after it starts like
+        one (see `_starts_a_title`); otherwise the headline is a sentence that starts with
+        that name, and no shorter name is tried. Without a kicker: ((), "", headline). A
+        headline that is only a kicker keeps it as the title, with no kicker found.
         """
         words = headline.split()
         for count in range(min(self._longest_kicker, len(words) - 1), 0, -1):
             slugs = self.named(" ".join(words[:count]))
-            if slugs:
-                return slugs, " ".join(words[:count]), " ".join(words[count:])
+            if not slugs:
+                continue
+            title = " ".join(words[count:])
+            if _starts_a_title(title):
+                return slugs, " ".join(words[:count]), title
+            break
         return (), "", headline
 
     def mentioned(self, texts: Iterable[str]) -> tuple[str, ...]:
@@ -51,6 +60,12 @@ class TopicMatcher:
             for slug, pattern in self._alias_patterns
             if any(pattern.search(text) for text in folded)
         )
+
+
+def _starts_a_title(text: str) -> bool:
+    """`text` starts with a capital letter, a digit or a quotation mark."""
+    first = text[:1]
+    return first.isupper() or first.isdigit() or first in _QUOTES
 
 
 def _whole_words(phrases: list[str]) -> re.Pattern[str]:

@@ -34,6 +34,18 @@ MATCHER = TopicMatcher(
         ("Ukraine: la guerre continue", (), "Ukraine: la guerre continue"),
         ("La guerre en Ukraine continue", (), "La guerre en Ukraine continue"),
         ("Ukraine", (), "Ukraine"),
+        # The title after a kicker starts with a capital letter, a digit or a quote.
+        ("Kiev frappée par des drones", (), "Kiev frappée par des drones"),
+        ("Sport is good for you", (), "Sport is good for you"),
+        ("Banque nationale baisse ses taux", (), "Banque nationale baisse ses taux"),
+        ("Ukraine 10'000 soldats au front", ("ukraine", "europe"), "10'000 soldats au front"),
+        ("Kyiv «Nous tiendrons», dit le maire", ("ukraine",), "«Nous tiendrons», dit le maire"),
+        ('Sport "Wir sind zurück"', ("sport",), '"Wir sind zurück"'),
+        ("Sport „Wir sind zurück“", ("sport",), "„Wir sind zurück“"),
+        ("Ski Élan suisse à Wengen", ("sport",), "Élan suisse à Wengen"),
+        # A kicker is separated by white space only: a colon belongs to the title.
+        ("Sport: Basel gewinnt", (), "Sport: Basel gewinnt"),
+        ("Sport: the word", (), "Sport: the word"),
     ],
 )
 def test_kicker_is_the_longest_topic_name_in_front(
@@ -41,6 +53,16 @@ def test_kicker_is_the_longest_topic_name_in_front(
 ) -> None:
     found, _, rest = MATCHER.kicker(headline)
     assert (found, rest) == (topics, title)
+
+
+def test_the_longest_name_in_front_decides_if_there_is_a_kicker() -> None:
+    matcher = TopicMatcher([Topic("economy", "Économie", aliases=("Banque", "Banque nationale"))])
+    assert matcher.kicker("Banque Nationale baisse ses taux") == (
+        (),
+        "",
+        "Banque Nationale baisse ses taux",
+    )
+    assert matcher.kicker("Banque La BNS agit") == (("economy",), "Banque", "La BNS agit")
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,8 @@ def test_only_ampersand_and_angle_brackets_are_escaped(read_wire: ReadWire) -> N
         ("Wirtschaft Die Zinsen sinken", ("economy",), "Die Zinsen sinken"),
         ("Climat Le glacier recule", ("climate",), "Le glacier recule"),
         ("Nuit d'alerte aérienne à Kyiv", (), "Nuit d'alerte aérienne à Kyiv"),
+        ("Kiev frappée par des drones", (), "Kiev frappée par des drones"),
+        ("Ukraine 10'000 soldats au front", ("ukraine",), "10'000 soldats au front"),
     ],
 )
 def test_kicker_is_matched_and_taken_off_the_title(
@@ -125,6 +127,12 @@ def test_kicker_is_matched_and_taken_off_the_title(
 ) -> None:
     draft = read_wire(wire_copy(headline, "ATS", "21.8.2025 - 06:28", "Le lead."))
     assert (draft.kicker_topics, draft.title) == (topics, title)
+
+
+def test_a_headline_that_starts_with_a_topic_name_keeps_it(site: Site) -> None:
+    site.write("a.txt", wire_copy("Kiev frappée par des drones", "ATS", "21.8.2025", "Le lead."))
+    entry = site.entry("a.txt")
+    assert (entry.title, entry.topics) == ("Kiev frappée par des drones", ("ukraine",))
 
 
 @pytest.mark.parametrize("agency", ["ATS", "SDA", "AFP", "dpa", "Reuters", "ATS/AFP", "sda/dpa"])
