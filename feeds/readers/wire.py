@@ -44,7 +44,8 @@ _CREDIT_WORDS = frozenset(
         "archivbild",
     ]
 )
-_CREDIT_WORD_SEPARATORS = re.compile(r"[\s,\-\u2013]+")  # white space, comma, hyphen, en dash
+# Between credit words: white space, commas, hyphens, en dashes, brackets and ©.
+_CREDIT_WORD_SEPARATORS = re.compile(r"[\s,\-\u2013()\[\]©]+")
 _PHOTO_PREFIX = re.compile(r"(?:photos?|fotos?|bild(?:er)?|images?|pictures?)\s*:", re.IGNORECASE)
 _SENTENCE_END = ".!?:;…\"'»«”“)"
 _MAX_AGENCY, _MAX_CREDIT, _MAX_SUBHEADING = 80, 60, 100

@@ -258,6 +258,9 @@ def test_body_paragraphs_and_subheadings(
         "Foto: Peter Muster",
         "Photo : Jean-Christophe Bott",
         "Bild: zvg",
+        "KEYSTONE (Archiv)",
+        "Keystone-SDA (archives)",
+        "Photo © AFP",
     ],
 )
 def test_credit_only_blocks_are_never_published(read_wire: ReadWire, credit: str) -> None:
