@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import escape
+from itertools import dropwhile, takewhile
 
 from feeds.dates import parse_date
 from feeds.errors import ArticleError
@@ -84,13 +85,12 @@ def read(text: str, context: Context) -> Draft:
         raise ArticleError(
             "no text after the date line; add the lead paragraph", blocks[index].line + 1
         )
-    lead = blocks[index + 1].text
-    picture, html = _body(blocks[index + 2 :])
+    lead, picture, body = _lead(blocks[index + 1 :])
     return Draft(
         title=title,
         published=published,
         summary=lead,
-        body_html="\n".join([f"<p>{escape(lead, quote=False)}</p>", *html]),
+        body_html="\n".join([f"<p>{escape(lead, quote=False)}</p>", *_body(body, picture)]),
         kicker_topics=topics,
         author=author,
         picture=picture,
@@ -131,45 +131,51 @@ def _is_date(block: _Block, context: Context) -> bool:
     return True
 
 
-def _body(blocks: list[_Block]) -> tuple[Picture | None, list[str]]:
-    """The picture block right after the lead, if there is one, and the body's HTML parts."""
-    picture = _picture(blocks)
-    html: list[str] = []
+def _lead(blocks: list[_Block]) -> tuple[str, Picture | None, list[_Block]]:
+    """The lead, the picture and the body's blocks. The picture block comes right after the
+    lead; one pasted above the lead, as web pages give it with its caption twice, counts too."""
+    first = blocks[0].lines
+    above = _picture(blocks) if first[1:2] == first[:1] else None
+    after = list(dropwhile(_is_credit_block, blocks[1:]))
+    if above is not None and after:
+        return after[0].text, above, after[1:]
+    lead, *body = blocks
+    below = _picture(body)
+    return lead.text, below, body[1:] if below else body
+
+
+def _body(blocks: list[_Block], picture: Picture | None) -> list[str]:
+    """The HTML parts after the lead: the picture's figure, paragraphs and subheadings."""
+    html = [_figure(picture)] if picture else []
     for position, block in enumerate(blocks):
-        if picture is not None and position == 0:
-            html.append(_figure(picture))
-        elif all(_is_credit(line) for line in block.lines):
+        if _is_credit_block(block):
             continue  # the picture's credits, or a stray credit: never text
-        elif position + 1 < len(blocks) and _is_subheading(block):
+        if position + 1 < len(blocks) and _is_subheading(block):
             html.append(f"<h2>{escape(block.text, quote=False)}</h2>")
         else:
             html.append(f"<p>{escape(block.text, quote=False)}</p>")
-    return picture, html
+    return html
 
 
 def _picture(blocks: list[_Block]) -> Picture | None:
     """The picture of the first block, if it is a picture block: a caption line, then only
-    that caption repeated or credit lines, with the credit-only blocks right after it."""
+    that caption repeated or credit lines, with the credit-only blocks right after it. A
+    caption alone in its block needs such credit blocks, and text after them."""
     if not blocks:
         return None
     caption, *others = blocks[0].lines
     credits = [line for line in others if line != caption]
     if _is_credit(caption) or not all(_is_credit(line) for line in credits):
         return None
-    credits += _credit_blocks(blocks[1:])
-    if not others and not credits:
-        return None  # a line alone is a paragraph
+    following = list(takewhile(_is_credit_block, blocks[1:]))
+    if not others and not 0 < len(following) < len(blocks) - 1:
+        return None  # a paragraph, or the last one with the agency's sign after it
+    credits += [line for block in following for line in block.lines]
     return Picture(url=None, caption=caption, credit=", ".join(credits))
 
 
-def _credit_blocks(blocks: list[_Block]) -> list[str]:
-    """Credit lines of the credit-only blocks right after a caption."""
-    credits: list[str] = []
-    for block in blocks:
-        if not all(_is_credit(line) for line in block.lines):
-            break
-        credits.extend(block.lines)
-    return credits
+def _is_credit_block(block: _Block) -> bool:
+    return all(_is_credit(line) for line in block.lines)
 
 
 def _figure(picture: Picture) -> str:

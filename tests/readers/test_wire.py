@@ -191,27 +191,71 @@ def test_picture_block_is_kept_once_as_caption_and_credit(
 
 
 @pytest.mark.parametrize(
-    ("blocks", "paragraph"),
+    ("blocks", "html"),
     [
         # A paragraph wrapped by hand whose last line is an agency's name, in the body.
         (
             ["Un.", "Le bilan a été confirmé à\nReuters", "Deux."],
-            "Le bilan a été confirmé à Reuters",
+            ["<p>Un.</p>", "<p>Le bilan a été confirmé à Reuters</p>", "<p>Deux.</p>"],
         ),
-        (["Un.", "Une phrase entière.\nKEYSTONE/EPA", "Deux."], "Une phrase entière. KEYSTONE/EPA"),
+        (
+            ["Un.", "Une phrase entière.\nKEYSTONE/EPA", "Deux."],
+            ["<p>Un.</p>", "<p>Une phrase entière. KEYSTONE/EPA</p>", "<p>Deux.</p>"],
+        ),
         # Right after the lead, a credit comes after its caption, never before.
-        (["AFP\nLe bilan a été confirmé.", "Deux."], "AFP Le bilan a été confirmé."),
-        (["Un.\nsda\nDeux.", "Trois."], "Un. sda Deux."),
+        (
+            ["AFP\nLe bilan a été confirmé.", "Deux."],
+            ["<p>AFP Le bilan a été confirmé.</p>", "<p>Deux.</p>"],
+        ),
+        (["Un.\nsda\nDeux.", "Trois."], ["<p>Un. sda Deux.</p>", "<p>Trois.</p>"]),
+        # The agency's sign after the only paragraph of the body.
+        (["Corps.", "(sda)"], ["<p>Corps.</p>"]),
     ],
 )
 def test_a_paragraph_is_not_taken_for_a_picture_block(
-    read_wire: ReadWire, blocks: list[str], paragraph: str
+    read_wire: ReadWire, blocks: list[str], html: list[str]
 ) -> None:
     draft = read_wire(wire_copy("Titre", "ATS", "21.8.2025 - 06:28", "Le lead.", *blocks))
     assert draft.picture is None
-    assert "<figure>" not in draft.body_html
-    assert f"<p>{paragraph}</p>" in draft.body_html
-    assert draft.body_html.count("<p>") == 1 + len(blocks)
+    assert draft.body_html == "\n".join(["<p>Le lead.</p>", *html])
+
+
+@pytest.mark.parametrize(
+    ("blocks", "credit"),
+    [
+        (["Une légende.\nUne légende.\nsda", "Keystone-SDA"], "sda, Keystone-SDA"),
+        (["Une légende.\nUne légende."], ""),
+    ],
+)
+def test_a_picture_block_pasted_above_the_lead_is_still_the_picture(
+    read_wire: ReadWire, blocks: list[str], credit: str
+) -> None:
+    text = wire_copy("Titre", "ATS", "21.8.2025 - 06:28", *blocks, "Le lead.", "Le corps.")
+    draft = read_wire(text)
+    assert draft.summary == "Le lead."
+    assert draft.picture is not None
+    assert (draft.picture.caption, draft.picture.credit) == ("Une légende.", credit)
+    small = f" <small>{credit}</small>" if credit else ""
+    assert draft.body_html == (
+        "<p>Le lead.</p>\n"
+        f"<figure><figcaption>Une légende.{small}</figcaption></figure>\n"
+        "<p>Le corps.</p>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("blocks", "summary"),
+    [
+        # Above the lead only a repeated caption marks a picture block: this is the lead.
+        (["Le lead\nsda", "Le corps."], "Le lead sda"),
+        (["Le lead.\nLe lead."], "Le lead. Le lead."),
+    ],
+)
+def test_a_lead_is_not_taken_for_a_picture_block(
+    read_wire: ReadWire, blocks: list[str], summary: str
+) -> None:
+    draft = read_wire(wire_copy("Titre", "ATS", "21.8.2025 - 06:28", *blocks))
+    assert (draft.summary, draft.picture) == (summary, None)
 
 
 @pytest.mark.parametrize(
