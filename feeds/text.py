@@ -27,10 +27,10 @@ def decode(data: bytes) -> str:
 
     Raises ArticleError for NUL bytes, UTF-16, undecodable bytes or binary-looking content.
     """
+    if data.startswith(_UTF16_BOMS):  # first: UTF-16 text has NUL bytes too
+        raise ArticleError("not a text file (it is UTF-16); save it as UTF-8 text")
     if b"\x00" in data:
         raise ArticleError("not a text file (it contains NUL bytes); save it as UTF-8 text")
-    if data.startswith(_UTF16_BOMS):
-        raise ArticleError("not a text file (it is UTF-16); save it as UTF-8 text")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

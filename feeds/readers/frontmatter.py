@@ -11,7 +11,7 @@ import yaml
 from feeds.errors import ArticleError
 
 _FENCES = {"---": ("---", "..."), "+++": ("+++",)}
-_TOML_LINE = re.compile(r"at line (\d+)")
+_TOML_LINE = re.compile(r"at line (\d+), ")  # of the front matter: the file's is shown apart
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -76,7 +76,9 @@ def _toml(head: list[str]) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
         line = int(found[1]) + 1 if found else len(head) + 1  # else "at end of document"
-        raise ArticleError(f"front matter is not valid TOML: {exc}", line) from None
+        raise ArticleError(
+            f"front matter is not valid TOML: {_TOML_LINE.sub('at ', str(exc))}", line
+        ) from None
     except RecursionError:
         raise ArticleError("front matter is not valid TOML: its values nest too deeply") from None
 
