@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
@@ -41,6 +42,7 @@ FUZZ = settings.get_profile(os.environ.get("FEEDS_FUZZ_PROFILE", "fuzz"))
 ZURICH = ZoneInfo("Europe/Zurich")  # the test config's time zone
 NOW = datetime(2025, 10, 1, tzinfo=UTC)
 FEEDS = {Kind.ATOM, Kind.RSS, Kind.JSON}
+CP1252_GAPS = {0x81, 0x8D, 0x8F, 0x90, 0x9D}  # codes Windows-1252 leaves undefined
 KICKERS = {
     name: topic["slug"]
     for topic in tomllib.loads(CONFIG)["topics"]
@@ -244,6 +246,20 @@ def load_one(site: Site, written: Written) -> Loaded:
     return loaded
 
 
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252") for code in range(0x80, 0xA0) if code not in CP1252_GAPS
+}
+
+
+def as_feedparser_reads(text: str) -> str:
+    """Text in an Atom or RSS feed as feedparser 6 returns it (mixin.pop): what reads as UTF-8
+    once encoded as Latin-1 is taken for mojibake and "repaired" (`Ã©tÃ©` becomes `été`),
+    and C1 controls become the Windows-1252 characters of their codes."""
+    with suppress(UnicodeError):
+        text = text.encode("iso-8859-1").decode("utf-8")
+    return text.translate(_C1_AS_CP1252)
+
+
 def assert_feeds_parse(config: Config, loaded: Loaded, entry: Entry) -> None:
     """Every feed showing `entry` (published now) parses cleanly and shows its title."""
     site = build_site(config, loaded, max(NOW, entry.published))
@@ -251,7 +267,8 @@ def assert_feeds_parse(config: Config, loaded: Loaded, entry: Entry) -> None:
     for resource in site:
         if resource.kind in FEEDS and resource.path.split("/")[-1].split(".")[0] in channels:
             titles = feed_titles(resource.path, resource.render())
-            assert titles == ([] if entry.draft else [entry.title]), resource.path
+            title = entry.title if resource.kind is Kind.JSON else as_feedparser_reads(entry.title)
+            assert titles == ([] if entry.draft else [title]), resource.path
 
 
 def assert_loads_as_written(site: Site, written: Written) -> None:
