@@ -22,16 +22,15 @@ SECURITY_HEADERS: HeaderList = (
 
 @dataclass(frozen=True, slots=True)
 class Representation:
-    """One encoding of a resource (plain or gzip): its body and the headers of its 200 and 304.
+    """One encoding of a resource (plain or gzip): its body and its headers.
 
-    The 304 headers are those RFC 9110 15.4.5 asks for (ETag, Vary, Cache-Control) and no
-    representation metadata: no Content-Type, Content-Encoding or Last-Modified (an ETag is
-    there to guide cache updates).
+    A 304 is sent with the same headers: werkzeug drops the representation metadata from it
+    (Content-Type, Content-Encoding, Content-Length, Last-Modified) and keeps ETag, Vary and
+    Cache-Control, as RFC 9110 15.4.5 asks.
     """
 
     body: bytes
     headers: HeaderList
-    not_modified: HeaderList
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +59,7 @@ def prepare(body: bytes, content_type: str, last_modified: datetime, cache: str)
     def representation(data: bytes, etag: str, encoding: HeaderList) -> Representation:
         validators = (("Vary", "Accept-Encoding"), ("Cache-Control", cache), ("ETag", etag))
         entity = (("Content-Type", content_type), *encoding)
-        return Representation(data, (*entity, *validators, date, *extra), (*validators, *extra))
+        return Representation(data, (*entity, *validators, date, *extra))
 
     plain, zipped = f'"{tag}"', f'"{tag}-gz"'
     return Prepared(

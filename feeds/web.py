@@ -28,9 +28,11 @@ def create_app(
     app = Flask(__name__, static_folder=None)
     app.extensions["feeds"] = live
 
-    @app.route("/", defaults={"path": ""}, methods=METHODS)
+    # Two endpoints, not one with `defaults`: werkzeug would look for a redirect to the
+    # defaults rule on every request.
+    @app.route("/", endpoint="home", methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)
-    def serve(path: str) -> Response:
+    def serve(path: str = "") -> Response:
         generation = live.current
         prepared = generation.responses.get(request.path)
         if prepared is None:
@@ -64,10 +66,10 @@ def create_app(
 
 def _respond(prepared: Prepared) -> Response:
     """The plain or gzip representation, or its 304, from headers prepared with the site."""
-    gzipped = _accepts_gzip(request.headers.get("Accept-Encoding"))
+    gzipped = _accepts_gzip(request.environ.get("HTTP_ACCEPT_ENCODING"))
     representation = prepared.gzip if gzipped else prepared.plain
     if _not_modified(prepared):
-        return Response(status=304, headers=representation.not_modified)
+        return Response(status=304, headers=representation.headers)
     return Response(representation.body, headers=representation.headers)
 
 
@@ -100,7 +102,7 @@ def _quality(parameters: list[str]) -> float:
 def _not_modified(prepared: Prepared) -> bool:
     """If-None-Match, weak comparison, either encoding's tag; if absent, If-Modified-Since
     (RFC 9110 13.1.2, 13.1.3, 13.2.2)."""
-    if_none_match = request.headers.get("If-None-Match")
+    if_none_match = request.environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         if if_none_match.strip() == "*":
             return True
