@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -316,18 +315,22 @@ def test_last_modified_is_never_in_the_future(
 # --- the watcher thread --------------------------------------------------------------------
 
 
+def wait_for_generation(live: LiveSite, number: int, seconds: float) -> float | None:
+    """Seconds until `live` serves generation `number` or a later one; None after `seconds`."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if live.current.number >= number:
+            return time.monotonic() - started
+        time.sleep(0.01)
+    return None
+
+
 def test_watcher_picks_up_a_new_article_and_stops(newsroom: Site, clock: FakeClock) -> None:
     live = LiveSite(newsroom.root / "config.toml", clock)
     thread = live.watch(interval=0.01)
     try:
         newsroom.write("economy/rates.md", article("Rates stay put", NOW))
-        swapped = threading.Event()
-        for _ in range(500):
-            if live.current.number > 1:
-                swapped.set()
-                break
-            swapped.wait(0.01)
-        assert swapped.is_set()
+        assert wait_for_generation(live, 2, seconds=5) is not None
     finally:
         live.stop()
         thread.join(timeout=2)
@@ -353,13 +356,7 @@ def test_watcher_survives_a_bug_during_reload(
     newsroom.write("economy/rates.md", article("Rates stay put", NOW))
     thread = live.watch(interval=0.01)
     try:
-        done = threading.Event()
-        for _ in range(500):
-            if live.current.number > 1:
-                done.set()
-                break
-            done.wait(0.01)
-        assert done.is_set()
+        assert wait_for_generation(live, 2, seconds=5) is not None
     finally:
         live.stop()
         thread.join(timeout=2)
@@ -401,12 +398,10 @@ def test_a_file_event_wakes_the_watcher_long_before_its_next_look(
     thread = live.watch(interval=60)
     try:
         time.sleep(0.2)  # the observer is up; the first look is a minute away
-        started = time.monotonic()
         newsroom.write("economy/rates.md", article("Rates stay put", NOW))
-        while live.current.number == 1 and time.monotonic() - started < 5:
-            time.sleep(0.01)
+        waited = wait_for_generation(live, 2, seconds=5)
+        assert waited is not None and waited < 2
         assert live.current.number == 2
-        assert time.monotonic() - started < 2
         assert live.current.site.catalog.entries[0].title == "Rates stay put"
         time.sleep(0.5)  # its own reads and cache writes must not wake it again
         assert live.current.number == 2
