@@ -19,7 +19,7 @@ def create_app(
 ) -> Flask:
     """Build the app for `config_path` (default: $FEEDS_CONFIG or ./config.toml).
 
-    With `watch`, a background thread picks up changed articles about once a second.
+    With `watch`, a background thread picks up changed articles as they are saved.
     """
     path = config_path or os.environ.get("FEEDS_CONFIG", "config.toml")
     live = LiveSite(path, clock)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from watchdog.observers import Observer
 
 from feeds import site as site_module
 from feeds.live import LiveSite
@@ -409,3 +410,27 @@ def test_a_file_event_wakes_the_watcher_long_before_its_next_look(
         live.stop()
         thread.join(timeout=2)
     assert not thread.is_alive()
+
+
+def test_without_file_events_the_watcher_looks_every_second(
+    newsroom: Site,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class NoEvents(Observer):  # as when inotify's limit of watches is reached
+        def start(self) -> None:
+            raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr("feeds.live.Observer", NoEvents)
+    live = LiveSite(newsroom.root / "config.toml", clock)
+    thread = live.watch()
+    try:
+        newsroom.write("economy/rates.md", article("Rates stay put", NOW))
+        waited = wait_for_generation(live, 2, seconds=5)
+        assert waited is not None and waited < 2.5
+        assert live.current.site.catalog.entries[0].title == "Rates stay put"
+    finally:
+        live.stop()
+        thread.join(timeout=2)
+    assert any("looking for changes every second" in r.getMessage() for r in caplog.records)
