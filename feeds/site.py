@@ -51,11 +51,10 @@ _FEED_RENDERERS: dict[Kind, Callable[[Channel], bytes]] = {
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """One path of the site: what it is, when it last changed, how to render its bytes."""
+    """One path of the site: what it is and how to render its bytes."""
 
     path: str
     kind: Kind
-    updated: datetime
     render: Callable[[], bytes]
     key: str  # a digest of every input of `render`: same key, same bytes
 
@@ -91,37 +90,38 @@ def build_site(config: Config, loaded: Loaded, now: datetime) -> Site:
     home = Channel(config, config.topic(urls.ALL), catalog.entries)
     topics = [Channel(config, topic, catalog.in_topic(topic.slug)) for topic in config.topics]
     by_slug = {channel.topic.slug: channel for channel in topics}
-    key = _Keys(fingerprint.salt(config), loaded)
+    key = _Keys(fingerprint.salt(config), loaded, catalog.entries)
     resources: list[Resource] = []
     for entry in catalog.entries:
         path = urls.article_page(entry.slug)
         channels = [*(by_slug[slug] for slug in entry.topics), home]
         render = partial(render_article, entry, channels)
-        resources.append(Resource(path, Kind.HTML, entry.updated, render, key(path, [entry])))
+        resources.append(Resource(path, Kind.HTML, render, key(path, [entry])))
     for channel in topics:
         path = urls.topic_page(channel.topic.slug)
-        render = partial(render_topic, channel)
         resources.append(
-            Resource(path, Kind.HTML, channel.updated, render, key(path, channel.entries))
+            Resource(path, Kind.HTML, partial(render_topic, channel), key(path, channel.entries))
         )
-    for channel in [*topics, home]:
+    # A feed holds a channel's newest `max_entries` entries.
+    feeds = [
+        dataclasses.replace(c, entries=c.entries[: config.max_entries]) for c in [*topics, home]
+    ]
+    for channel in feeds:
         resources.extend(_feeds(channel, key))
-    newest = home.updated
     render = partial(render_home, home, topics)
-    resources.append(Resource(urls.HOME, Kind.HTML, newest, render, key(urls.HOME, home.entries)))
-    render = partial(render_opml, [*topics, home], config.title)
-    resources.append(Resource(urls.OPML, Kind.OPML, newest, render, key(urls.OPML, home.entries)))
+    resources.append(Resource(urls.HOME, Kind.HTML, render, key(urls.HOME, home.entries)))
+    # The OPML lists the feeds: its date is the newest of theirs.
+    render = partial(render_opml, feeds, config.title)
+    listed = [entry for channel in feeds for entry in channel.entries]
+    resources.append(Resource(urls.OPML, Kind.OPML, render, key(urls.OPML, listed)))
     return Site(config, catalog, loaded, {resource.path: resource for resource in resources})
 
 
 def _feeds(channel: Channel, key: _Keys) -> Iterator[Resource]:
-    """Atom, RSS and JSON Feed of a channel, each with its newest `max_entries` entries."""
-    limited = dataclasses.replace(channel, entries=channel.entries[: channel.config.max_entries])
+    """Atom, RSS and JSON Feed of a channel."""
     for kind, render in _FEED_RENDERERS.items():
         path = urls.feed(channel.topic.slug, kind)
-        yield Resource(
-            path, kind, limited.updated, partial(render, limited), key(path, limited.entries)
-        )
+        yield Resource(path, kind, partial(render, channel), key(path, channel.entries))
 
 
 class _Keys:
@@ -131,16 +131,10 @@ class _Keys:
     configuration), so an unchanged key means unchanged bytes.
     """
 
-    def __init__(self, salt: str, loaded: Loaded) -> None:
+    def __init__(self, salt: str, loaded: Loaded, entries: Iterable[Entry]) -> None:
         self._salt = salt
-        self._loaded = loaded
-        self._entries: dict[str, str] = {}
+        self._entries = {entry.slug: loaded.fingerprint(entry) for entry in entries}
 
     def __call__(self, path: str, entries: Iterable[Entry]) -> str:
-        return fingerprint.of_parts(self._salt, path, *map(self._entry, entries))
-
-    def _entry(self, entry: Entry) -> str:
-        digest = self._entries.get(entry.slug)
-        if digest is None:
-            digest = self._entries[entry.slug] = self._loaded.fingerprint(entry)
-        return digest
+        digests = self._entries
+        return fingerprint.of_parts(self._salt, path, *[digests[entry.slug] for entry in entries])
