@@ -110,7 +110,9 @@ def feeds_source(rev: str | None) -> tuple[dict[str, str], str]:
         archive = subprocess.run([*git, "archive", sha, "feeds"], capture_output=True, check=True)
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(target, filter="data")
-    return {"PYTHONPATH": str(target)}, f"feeds at commit {sha[:12]} ({rev})"
+    # PYTHONSAFEPATH: `python -m` would put the cwd (maybe this repo) before PYTHONPATH.
+    env = {"PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
+    return env, f"feeds at commit {sha[:12]} ({rev})"
 
 
 def cases(
