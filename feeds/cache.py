@@ -5,24 +5,17 @@ when its bytes did. The cache is salted with the configuration and the code (see
 feeds.fingerprint): after a change to either, every file is read afresh. A missing, stale or
 corrupt cache file is ignored, and a folder that cannot be written means no cache, not an
 error. The file is a pickle: it is trusted like config.toml, which sits beside it.
-
-The file holds the records, then the deferred fields of every entry (see feeds.model.Entry),
-which are mapped into memory, not read: a rebuild reads a few megabytes of records, not
-every article's body.
 """
 
 from __future__ import annotations
 
 import gc
-import io
-import mmap
 import os
 import pickle
 import tempfile
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from feeds import fingerprint
 from feeds.config import Config
@@ -31,7 +24,7 @@ from feeds.model import Entry, Picklable, Problem
 FOLDER = ".feeds-cache"
 _FILE = "entries.pickle"
 _JOURNAL = "entries.journal"
-_FORMAT = 3
+_FORMAT = 2
 
 # st_mtime_ns, st_ctime_ns, st_size, st_ino: any write, rename or chmod changes one of them.
 Signature = tuple[int, int, int, int]
@@ -76,10 +69,9 @@ def read_cache(config: Config) -> Cache:
     gc.disable()  # tens of thousands of new objects, no cycles: collecting is wasted time
     try:
         with cache_file(config).open("rb") as handle:
-            format_, salt_, length, stored = pickle.load(handle)
-            if (format_, salt_) != header:
+            if pickle.load(handle) != header:
                 return Cache()
-            records = _Reader(handle, handle.tell() + length, stored).load()
+            records = pickle.load(handle)
     except Exception:  # missing, truncated, unreadable: all mean "start afresh"
         return Cache()
     finally:
@@ -138,63 +130,13 @@ def _size(path: Path) -> int:
 
 
 def _replace(path: Path, cache: Cache) -> None:
-    """Write the whole cache atomically: a temporary file, then a rename.
-
-    A header (format, salt, length of the records, length of the deferred fields), the
-    records, then the deferred fields of every entry, one after another.
-    """
+    """Write the whole cache atomically: a temporary file, then a rename."""
     path.parent.mkdir(exist_ok=True)
-    records = io.BytesIO()
-    writer = _Writer(records)
-    writer.dump(cache.records)
-    header = (_FORMAT, cache.salt, records.tell(), writer.stored)
     descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            handle.write(records.getbuffer())
-            for blob in writer.blobs:
-                handle.write(blob)
+            pickle.dump((_FORMAT, cache.salt), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(cache.records, handle, protocol=pickle.HIGHEST_PROTOCOL)
         Path(name).replace(path)
     finally:
         Path(name).unlink(missing_ok=True)
-
-
-class _Stored(tuple[int, int]):
-    """Where an entry's deferred fields are in the file: offset after the records, length."""
-
-
-class _Writer(pickle.Pickler):
-    """Pickles records, keeping each entry's deferred fields aside, to be written after them."""
-
-    def __init__(self, file: BinaryIO) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.blobs: list[bytes | memoryview] = []
-        self.stored = 0
-
-    def reducer_override(self, obj: object) -> Any:
-        if type(obj) is not Entry:
-            return NotImplemented
-        rebuild, (listed, deferred) = obj.__reduce__()
-        self.blobs.append(deferred)
-        where = _Stored((self.stored, len(deferred)))
-        self.stored += len(deferred)
-        return rebuild, (listed, where)
-
-    def persistent_id(self, obj: object) -> tuple[int, int] | None:
-        return (obj[0], obj[1]) if isinstance(obj, _Stored) else None
-
-
-class _Reader(pickle.Unpickler):
-    """Unpickles records; each entry's deferred fields stay in the mapped file until used."""
-
-    def __init__(self, handle: BinaryIO, start: int, stored: int) -> None:
-        super().__init__(handle)
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        if len(mapped) != start + stored:  # cut short, or not written by _replace
-            raise pickle.UnpicklingError("the entry cache has the wrong size")
-        self._stored = memoryview(mapped)[start:]
-
-    def persistent_load(self, pid: tuple[int, int]) -> memoryview:
-        offset, length = pid
-        return self._stored[offset : offset + length]

@@ -11,7 +11,6 @@ import pytest
 from feeds import loader
 from feeds.cache import FOLDER, cache_file, read_cache
 from feeds.loader import Loaded, load, load_cached
-from feeds.model import DamagedCacheError
 from tests.conftest import Site, front_matter
 
 
@@ -154,29 +153,6 @@ def test_a_damaged_cache_is_ignored(newsroom: Site, parsed: list[str], damage: o
     loaded = load_cached(newsroom.config())
     assert len(parsed) == 9
     assert outcomes(loaded) == outcomes(newsroom.load())
-
-
-def test_cached_entries_unpickle_their_bodies_only_when_read(newsroom: Site) -> None:
-    fresh = load_cached(newsroom.config()).entries
-    cached = load_cached(newsroom.config()).entries
-    for entry in cached:
-        assert entry.title.startswith("Story ") and entry.topics == () and not entry.draft
-        with pytest.raises(AttributeError):  # not unpickled yet: still in the mapped file
-            object.__getattribute__(entry, "body_html")
-    assert [entry.body_html for entry in cached] == [entry.body_html for entry in fresh]
-    assert cached == fresh
-    assert [repr(entry) for entry in cached] == [repr(entry) for entry in fresh]
-
-
-def test_a_damaged_entry_body_is_reported_when_read(newsroom: Site) -> None:
-    load_cached(newsroom.config())
-    path = cache_file(newsroom.config())
-    data = path.read_bytes()
-    path.write_bytes(data[:-200] + bytes(200))  # the last entry's body, same size
-    entries = load_cached(newsroom.config()).entries
-    with pytest.raises(DamagedCacheError, match=r"articles/story-\d\.md is damaged; delete"):
-        for entry in entries:
-            assert entry.body_html
 
 
 def test_a_journal_cut_short_keeps_the_changes_before_the_cut(
