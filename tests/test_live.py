@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -326,15 +329,22 @@ def wait_for_generation(live: LiveSite, number: int, seconds: float) -> float | 
     return None
 
 
-def test_watcher_picks_up_a_new_article_and_stops(newsroom: Site, clock: FakeClock) -> None:
-    live = LiveSite(newsroom.root / "config.toml", clock)
-    thread = live.watch(interval=0.01)
+@contextmanager
+def watching(live: LiveSite, interval: float | None = None) -> Iterator[threading.Thread]:
+    """The watcher thread of `live`, stopped and joined on the way out."""
+    thread = live.watch(interval)
     try:
-        newsroom.write("economy/rates.md", article("Rates stay put", NOW))
-        assert wait_for_generation(live, 2, seconds=5) is not None
+        yield thread
     finally:
         live.stop()
         thread.join(timeout=2)
+
+
+def test_watcher_picks_up_a_new_article_and_stops(newsroom: Site, clock: FakeClock) -> None:
+    live = LiveSite(newsroom.root / "config.toml", clock)
+    with watching(live, 0.01) as thread:
+        newsroom.write("economy/rates.md", article("Rates stay put", NOW))
+        assert wait_for_generation(live, 2, seconds=5) is not None
     assert not thread.is_alive()
 
 
@@ -355,12 +365,8 @@ def test_watcher_survives_a_bug_during_reload(
 
     monkeypatch.setattr("feeds.live.build_site", flaky_build)
     newsroom.write("economy/rates.md", article("Rates stay put", NOW))
-    thread = live.watch(interval=0.01)
-    try:
+    with watching(live, 0.01):
         assert wait_for_generation(live, 2, seconds=5) is not None
-    finally:
-        live.stop()
-        thread.join(timeout=2)
     assert any(
         "reload failed; still serving generation 1" in r.getMessage() for r in caplog.records
     )
@@ -396,8 +402,7 @@ def test_a_file_event_wakes_the_watcher_long_before_its_next_look(
     newsroom: Site, clock: FakeClock
 ) -> None:
     live = LiveSite(newsroom.root / "config.toml", clock)
-    thread = live.watch(interval=60)
-    try:
+    with watching(live, 60) as thread:
         time.sleep(0.2)  # the observer is up; the first look is a minute away
         newsroom.write("economy/rates.md", article("Rates stay put", NOW))
         waited = wait_for_generation(live, 2, seconds=5)
@@ -406,9 +411,6 @@ def test_a_file_event_wakes_the_watcher_long_before_its_next_look(
         assert live.current.site.catalog.entries[0].title == "Rates stay put"
         time.sleep(0.5)  # its own reads and cache writes must not wake it again
         assert live.current.number == 2
-    finally:
-        live.stop()
-        thread.join(timeout=2)
     assert not thread.is_alive()
 
 
@@ -424,13 +426,9 @@ def test_without_file_events_the_watcher_looks_every_second(
 
     monkeypatch.setattr("feeds.live.Observer", NoEvents)
     live = LiveSite(newsroom.root / "config.toml", clock)
-    thread = live.watch()
-    try:
+    with watching(live):
         newsroom.write("economy/rates.md", article("Rates stay put", NOW))
         waited = wait_for_generation(live, 2, seconds=5)
         assert waited is not None and waited < 2.5
         assert live.current.site.catalog.entries[0].title == "Rates stay put"
-    finally:
-        live.stop()
-        thread.join(timeout=2)
     assert any("looking for changes every second" in r.getMessage() for r in caplog.records)
