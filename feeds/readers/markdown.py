@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+import cmarkgfm
+from cmarkgfm.cmark import Options
 
 from feeds import urls
 from feeds.dates import from_value
@@ -19,10 +20,15 @@ from feeds.readers.frontmatter import line_of, split
 from feeds.sanitize import sanitize_html
 from feeds.text import one_line, slugify, xml_safe
 
-_MARKDOWN = MarkdownIt("commonmark")
+# Raw HTML is kept, as CommonMark says, and then sanitised like every body.
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 MAX_TITLE = 1000
-_TEXT = frozenset({"text", "code_inline"})  # inline tokens that carry text
+# cmark writes a paragraph as <p>…</p>, an image as <img src="…" alt="…" …/>, and escapes
+# the text and attribute values (so a tag's quoted values hold no quote, and text no "<").
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_IMAGE = re.compile(r'<img [^>]*?alt="([^"]*)"[^>]*>')
+_TAG = re.compile(r"<!--.*?-->|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.DOTALL)
 
 
 def read(text: str, context: Context) -> Draft:
@@ -31,7 +37,7 @@ def read(text: str, context: Context) -> Draft:
     fields = _Fields(data, head)
     slug = fields.get("slug", _slug) or context.file_slug
     base = urls.absolute(context.config.base_url, urls.article_page(slug))
-    tokens = _MARKDOWN.parse(body)
+    rendered: str = cmarkgfm.markdown_to_html(body, _CMARK_OPTIONS)
     title = fields.required("title", _text)
     if len(title) > MAX_TITLE:
         raise ArticleError(
@@ -47,8 +53,8 @@ def read(text: str, context: Context) -> Draft:
         title=title,
         published=fields.required("date", lambda value: from_value(value, zone)),
         updated=fields.get("updated", lambda value: from_value(value, zone)),
-        summary=fields.get("summary", _text) or _first_paragraph(tokens),
-        body_html=sanitize_html(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}), base),
+        summary=fields.get("summary", _text) or _lead(rendered),
+        body_html=sanitize_html(rendered, base),
         slug=slug,
         front_matter_topics=fields.get("topics", topics) or fields.get("topic", topics) or (),
         tags=fields.get("tags", _names) or (),
@@ -154,23 +160,15 @@ def _picture(value: Any, base: str) -> Picture:
     return Picture(url=url, caption=caption, credit=credit)
 
 
-def _first_paragraph(tokens: list[Token]) -> str:
+def _lead(rendered: str) -> str:
     """Plain text of the body's first paragraph with text outside images: the lead."""
-    for position, token in enumerate(tokens):
-        if token.type == "paragraph_open":
-            children = tokens[position + 1].children or []
-            if any(child.type in _TEXT and child.content.strip() for child in children):
-                return one_line(_plain(children))
+    for match in _PARAGRAPH.finditer(rendered):
+        inside = match.group(1)
+        if _plain(_IMAGE.sub("", inside)).strip():
+            return one_line(_plain(_IMAGE.sub(r"\1", inside)))
     return ""
 
 
-def _plain(children: list[Token]) -> str:
-    parts = []
-    for child in children:
-        if child.type in _TEXT:
-            parts.append(child.content)
-        elif child.type in {"softbreak", "hardbreak"}:
-            parts.append(" ")
-        elif child.type == "image":
-            parts.append(_plain(child.children or []))
-    return "".join(parts)
+def _plain(fragment: str) -> str:
+    """Text of rendered inline HTML: tags dropped, entities decoded."""
+    return html.unescape(_TAG.sub("", fragment))

@@ -173,6 +173,12 @@ LEAD = "Le **premier** [paragraphe](x) avec `code`\net une suite.\n"
         ("# Seulement un titre\n", ""),
         ("![Seulement une image](a.jpg)\n", ""),
         ("Avec ![une image](i.png) & <em>du</em> HTML.\n", "Avec une image & du HTML."),
+        # Entities and escapes are decoded; a hard break is a space; tags and comments go.
+        ('Tom &amp; Jerry, 3 < 4 "cités"\\\nfin.\n', 'Tom & Jerry, 3 < 4 "cités" fin.'),
+        ('<span title="a>b">Texte</span> <!-- a > b --> suite.\n', "Texte suite."),
+        ('![« 1 & 2 »](i.png) et "le" texte.\n', '« 1 & 2 » et "le" texte.'),
+        # A list is not a paragraph.
+        (f"- un point\n- un autre\n\n{LEAD}", None),
     ],
 )
 def test_summary_defaults_to_the_first_paragraph_as_plain_text(
