@@ -50,13 +50,12 @@ class Loaded:
 
 @dataclass(frozen=True, slots=True)
 class _Changed:
-    """A file to parse: it is new, or its bytes differ from the cached ones."""
+    """A file to parse: new (not read yet), or read and its bytes differ from the cached ones."""
 
     path: Path
     shown: str
-    data: bytes
+    data: bytes | None
     signature: Signature | None
-    digest: str
 
 
 def load(
@@ -86,8 +85,11 @@ def load(
         records[shown] = record
         if new is not None:
             changed.append(new)
-    for item, (outcome, digest) in zip(changed, _parse_all(changed, config, workers), strict=True):
-        records[item.shown] = Record(item.signature, item.digest, outcome, digest)
+    for item, parsed in zip(changed, _parse_all(changed, config, workers), strict=True):
+        if isinstance(parsed, Problem):
+            unreadable.append(parsed)
+        else:
+            records[item.shown] = parsed
     kept = {shown: record for shown, record in records.items() if record is not None}
     outcomes = [record.outcome for record in kept.values()]
     entries = [outcome for outcome in outcomes if isinstance(outcome, Entry)]
@@ -137,21 +139,23 @@ def scan(config: Config) -> Iterator[ScannedFile]:
 def _check(
     path: str, shown: str, signature: Signature | None, root: Path, cached: Record | None
 ) -> tuple[Record, None] | tuple[None, _Changed]:
-    """The cached record if the file is unchanged, else the file to parse."""
-    if signature is not None and cached is not None and cached.signature == signature:
+    """The cached record if the file is unchanged, else the file to parse.
+
+    A file the cache does not know is read where it is parsed: in the pool, on a cold load.
+    """
+    if cached is None:
+        return None, _Changed(Path(path), shown, None, signature)
+    if signature is not None and cached.signature == signature:
         return cached, None
     data = _read_bytes(Path(path), root)
-    digest = fingerprint.of_bytes(data)
-    if cached is not None and cached.digest == digest:
+    if cached.digest == fingerprint.of_bytes(data):
         return replace(cached, signature=signature), None
-    return None, _Changed(Path(path), shown, data, signature, digest)
+    return None, _Changed(Path(path), shown, data, signature)
 
 
-def _parse_all(
-    changed: list[_Changed], config: Config, workers: int
-) -> Iterator[tuple[Entry | Problem, str]]:
-    """Each changed file's outcome and fingerprint, in order."""
-    items = [(item.path, item.shown, item.data) for item in changed]
+def _parse_all(changed: list[_Changed], config: Config, workers: int) -> Iterator[Record | Problem]:
+    """Each changed file's record, or why it cannot be read, in order."""
+    items = [(item.path, item.shown, item.data, item.signature) for item in changed]
     if workers < 2 or len(items) < PARALLEL_FROM:
         matcher = TopicMatcher(config.topics)
         return (_parse(*item, config, matcher) for item in items)
@@ -174,19 +178,32 @@ def _start_worker(config: Config) -> None:
     _worker = (config, TopicMatcher(config.topics))
 
 
-def _parse_in_worker(item: tuple[Path, str, bytes]) -> tuple[Entry | Problem, str]:
+def _parse_in_worker(
+    item: tuple[Path, str, bytes | None, Signature | None],
+) -> Record | Problem:
     assert _worker is not None, "_start_worker runs first in every worker"
     return _parse(*item, *_worker)
 
 
 def _parse(
-    path: Path, shown: str, data: bytes, config: Config, matcher: TopicMatcher
-) -> tuple[Entry | Problem, str]:
+    path: Path,
+    shown: str,
+    data: bytes | None,
+    signature: Signature | None,
+    config: Config,
+    matcher: TopicMatcher,
+) -> Record | Problem:
+    """The file's record (its entry or why it was rejected), or a problem if it cannot be
+    read: that is not cached, the file is read again next time."""
     try:
+        if data is None:
+            data = _read_bytes(path, config.articles_dir)
+        digest = fingerprint.of_bytes(data)
         entry = parse_article(path, data, config, matcher)
     except ArticleError as exc:
-        return Problem(shown, exc.line, one_line(exc.message)), ""
-    return entry, fingerprint.of_entry(entry)
+        problem = Problem(shown, exc.line, one_line(exc.message))
+        return problem if data is None else Record(signature, digest, problem, "")
+    return Record(signature, digest, entry, fingerprint.of_entry(entry))
 
 
 def article_files(root: Path) -> Iterator[str]:

@@ -193,6 +193,25 @@ def test_a_symlinked_article_is_read_every_time(newsroom: Site, parsed: list[str
     assert "articles/linked.md" in parsed
 
 
+def test_files_that_cannot_be_read_are_reported_not_cached_in_the_pool_too(
+    newsroom: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    os.mkfifo(newsroom.articles / "pipe.md")
+    newsroom.write("huge.md", article("Huge", 3, "x" * (loader.MAX_BYTES + 1)))
+    loaded = load_cached(newsroom.config(), workers=2)
+    problems = sorted(map(str, loaded.problems))
+    assert problems[1:] == [
+        "articles/huge.md:1: file is 5.0 MB; an article may be at most 5 MB",
+        "articles/pipe.md:1: not a regular file (a pipe or device?); remove it",
+    ]
+    assert len(loaded.entries) == 8
+    cached = read_cache(newsroom.config()).records
+    assert "articles/broken.md" in cached  # rejected after reading: cached with its digest
+    assert "articles/huge.md" not in cached
+    assert "articles/pipe.md" not in cached
+
+
 def test_a_process_pool_gives_the_same_entries(
     newsroom: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
