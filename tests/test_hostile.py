@@ -88,6 +88,9 @@ GOOD = (
     Good("kicker-only.md", markdown("Ukraine"), "kicker-only", "Ukraine"),  # no kickers in .md
     Good("same.md", markdown("Le premier", "2025-01-01T00:00:00Z"), "same", "Le premier"),
 )
+DEEP = (
+    "the body's elements nest more than 100 deep (block quotes, lists or HTML); flatten them"
+)
 NOT_TEXT = "not a text file (it contains NUL bytes); save it as UTF-8 text"
 BAD = (
     Bad("binary.txt", 1, NOT_TEXT),
@@ -139,6 +142,9 @@ BAD = (
     Bad(
         "kicker-only.txt", 1, "the headline is only the kicker 'Ukraine'; write the title after it"
     ),
+    # The sanitiser's time grows with the square of the depth: these would take minutes.
+    Bad("deep-quotes.md", 5, DEEP),
+    Bad("deep-html.md", 5, DEEP),
 )
 # Year 9999 is a date like any other: in the future, so an embargo, neither shown nor reported.
 WITHHELD = {"year-9999.md": MARKDOWN_DATE, "wire-9999.txt": WIRE_DATE}
@@ -166,6 +172,8 @@ def write_corpus(root: Path) -> None:
         "long-title.md": markdown("T" * 100_000),
         "long-title.txt": "T" * 100_000 + "\n\nATS\n\n21.8.2025 - 06:28\n\nLe lead.\n",
         "kicker-only.txt": "Ukraine\n\nATS\n\n21.8.2025 - 06:28\n\nLe lead.\n",
+        "deep-quotes.md": markdown("Citations", body=">" * 100_000 + " Au fond."),
+        "deep-html.md": markdown("Boîtes", body="<div>" * 200_000 + "Au fond."),
     }
     for year in ("0", "1", "10000"):
         files[f"year-{year}.md"] = MARKDOWN_DATE.format(year=year.zfill(4))

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from feeds.sanitize import sanitize_html
+from feeds.sanitize import MAX_DEPTH, sanitize_html
 from tests.conftest import Site, front_matter
 
 BASE = "https://news.example.org/articles/story/"
@@ -166,3 +166,13 @@ def test_ordinary_markup_is_kept(html: str) -> None:
 
 def test_characters_xml_forbids_are_dropped() -> None:
     assert sanitize_html("<p>a\x01b\x0bc\ufffed</p>", BASE) == "<p>abcd</p>"
+
+
+def test_nesting_up_to_the_limit_is_kept_deeper_is_refused() -> None:
+    deepest = "<div>" * MAX_DEPTH + "x" + "</div>" * MAX_DEPTH
+    assert sanitize_html(deepest, BASE) == deepest
+    # Closed elements do not add up, and those that need no end tag do not count.
+    siblings = "<blockquote><p>a</p></blockquote>" * 500 + "<li>b<br><img src=a.png>" * 500
+    assert sanitize_html(siblings, BASE).count("<blockquote>") == 500
+    with pytest.raises(ValueError, match="nest more than 100 deep"):
+        sanitize_html("<div>" * (MAX_DEPTH + 1) + "x", BASE)

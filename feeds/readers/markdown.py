@@ -33,11 +33,15 @@ _TAG = re.compile(r"<!--.*?-->|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.DOTALL)
 
 def read(text: str, context: Context) -> Draft:
     """Parse a Markdown article; raises ArticleError naming the line of a bad key."""
-    data, head, body, _ = split(xml_safe(text))  # YAML and TOML refuse control characters
+    data, head, body, body_line = split(xml_safe(text))  # YAML and TOML refuse controls
     fields = _Fields(data, head)
     slug = fields.get("slug", _slug) or context.file_slug
     base = urls.absolute(context.config.base_url, urls.article_page(slug))
     rendered: str = cmarkgfm.markdown_to_html(body, _CMARK_OPTIONS)
+    try:
+        body_html = sanitize_html(rendered, base)
+    except ValueError as exc:
+        raise ArticleError(f"the body's {exc}", body_line) from None
     title = fields.required("title", _text)
     if len(title) > MAX_TITLE:
         raise ArticleError(
@@ -54,7 +58,7 @@ def read(text: str, context: Context) -> Draft:
         published=fields.required("date", lambda value: from_value(value, zone)),
         updated=fields.get("updated", lambda value: from_value(value, zone)),
         summary=fields.get("summary", _text) or _lead(rendered),
-        body_html=sanitize_html(rendered, base),
+        body_html=body_html,
         slug=slug,
         front_matter_topics=fields.get("topics", topics) or fields.get("topic", topics) or (),
         tags=fields.get("tags", _names) or (),
