@@ -88,9 +88,7 @@ GOOD = (
     Good("kicker-only.md", markdown("Ukraine"), "kicker-only", "Ukraine"),  # no kickers in .md
     Good("same.md", markdown("Le premier", "2025-01-01T00:00:00Z"), "same", "Le premier"),
 )
-DEEP = (
-    "the body's elements nest more than 100 deep (block quotes, lists or HTML); flatten them"
-)
+DEEP = "the body's elements nest more than 100 deep (block quotes, lists or HTML); flatten them"
 NOT_TEXT = "not a text file (it contains NUL bytes); save it as UTF-8 text"
 BAD = (
     Bad("binary.txt", 1, NOT_TEXT),
