@@ -30,9 +30,12 @@ def of_parts(*parts: str) -> str:
     return of_bytes("\0".join(parts).encode("utf-8", "surrogatepass"))
 
 
-def of_entry(entry: Entry) -> str:
-    """Every field of the entry, as its repr is exact and the same in every run."""
-    return of_parts(repr(entry))
+def of_entry(entry: Entry, salt: str) -> str:
+    """Every field of the entry (its repr is exact and the same in every run) under `salt`.
+
+    An article page renders its entry and the settings only, so this is its resource key.
+    """
+    return of_parts(salt, repr(entry))
 
 
 def salt(config: Config) -> str:

@@ -41,11 +41,11 @@ class Loaded:
     cache: Cache = field(default_factory=Cache)
 
     def fingerprint(self, entry: Entry) -> str:
-        """A digest of everything in `entry`; taken from the cache when it holds one."""
+        """A digest of everything in `entry` and the salt; from the cache when it holds one."""
         record = self.cache.records.get(entry.source)
         if record is not None and record.outcome is entry:
             return record.fingerprint
-        return fingerprint.of_entry(entry)
+        return fingerprint.of_entry(entry, self.cache.salt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +157,8 @@ def _parse_all(changed: list[_Changed], config: Config, workers: int) -> Iterato
     """Each changed file's record, or why it cannot be read, in order."""
     items = [(item.path, item.shown, item.data, item.signature) for item in changed]
     if workers < 2 or len(items) < PARALLEL_FROM:
-        matcher = TopicMatcher(config.topics)
-        return (_parse(*item, config, matcher) for item in items)
+        setting = _Setting.of(config)
+        return (_parse(*item, setting) for item in items)
     import multiprocessing  # here, not at the top: only a large cold load needs a pool
     from concurrent.futures import ProcessPoolExecutor
 
@@ -170,40 +170,49 @@ def _parse_all(changed: list[_Changed], config: Config, workers: int) -> Iterato
         return iter(list(pool.map(_parse_in_worker, items, chunksize=32)))
 
 
-_worker: tuple[Config, TopicMatcher] | None = None
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """What parsing every file needs, made once per process."""
+
+    config: Config
+    matcher: TopicMatcher
+    salt: str
+
+    @classmethod
+    def of(cls, config: Config) -> _Setting:
+        return cls(config, TopicMatcher(config.topics), fingerprint.salt(config))
+
+
+_worker: _Setting | None = None
 
 
 def _start_worker(config: Config) -> None:
     global _worker
-    _worker = (config, TopicMatcher(config.topics))
+    _worker = _Setting.of(config)
 
 
 def _parse_in_worker(
     item: tuple[Path, str, bytes | None, Signature | None],
 ) -> Record | Problem:
     assert _worker is not None, "_start_worker runs first in every worker"
-    return _parse(*item, *_worker)
+    return _parse(*item, _worker)
 
 
 def _parse(
-    path: Path,
-    shown: str,
-    data: bytes | None,
-    signature: Signature | None,
-    config: Config,
-    matcher: TopicMatcher,
+    path: Path, shown: str, data: bytes | None, signature: Signature | None, setting: _Setting
 ) -> Record | Problem:
     """The file's record (its entry or why it was rejected), or a problem if it cannot be
     read: that is not cached, the file is read again next time."""
+    config = setting.config
     try:
         if data is None:
             data = _read_bytes(path, config.articles_dir)
         digest = fingerprint.of_bytes(data)
-        entry = parse_article(path, data, config, matcher)
+        entry = parse_article(path, data, config, setting.matcher)
     except ArticleError as exc:
         problem = Problem(shown, exc.line, one_line(exc.message))
         return problem if data is None else Record(signature, digest, problem, "")
-    return Record(signature, digest, entry, fingerprint.of_entry(entry))
+    return Record(signature, digest, entry, fingerprint.of_entry(entry, setting.salt))
 
 
 def article_files(root: Path) -> Iterator[str]:

@@ -96,7 +96,7 @@ def build_site(config: Config, loaded: Loaded, now: datetime) -> Site:
         path = urls.article_page(entry.slug)
         channels = [*(by_slug[slug] for slug in entry.topics), home]
         render = partial(render_article, entry, channels)
-        resources.append(Resource(path, Kind.HTML, render, key(path, [entry])))
+        resources.append(Resource(path, Kind.HTML, render, key.of_entry(entry)))
     for channel in topics:
         path = urls.topic_page(channel.topic.slug)
         resources.append(
@@ -138,3 +138,8 @@ class _Keys:
     def __call__(self, path: str, entries: Iterable[Entry]) -> str:
         digests = self._entries
         return fingerprint.of_parts(self._salt, path, *[digests[entry.slug] for entry in entries])
+
+    def of_entry(self, entry: Entry) -> str:
+        """An article page's key: its entry's fingerprint, which covers the salt and the slug
+        (the page's path), is one already."""
+        return self._entries[entry.slug]
