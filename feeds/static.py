@@ -15,6 +15,9 @@ from feeds.errors import FeedsError
 from feeds.site import Site
 
 MANIFEST = ".feeds-manifest.json"
+# The files a build is about to change, while it changes them: a build killed midway leaves
+# it, and the next trusts none of them (the manifest is written once, at the end).
+PENDING = ".feeds-pending.json"
 # The name of a temporary file of write_if_changed (tempfile.mkstemp): .index.html.k2j3x9_a.tmp
 _TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
@@ -44,15 +47,15 @@ def write_site(
         out_dir.mkdir(parents=True, exist_ok=True)
         previous = _read_manifest(out_dir)
         _remove_leftovers(out_dir, previous)
-        # First forget the files about to change, and add the new ones: a build killed
-        # midway still knows every file it may own, and trusts none it may have rewritten.
-        start = previous | {
-            name: None
+        # First list the files about to change and the new ones: a build killed midway
+        # still knows every file it may own, and trusts none it may have rewritten.
+        pending = {name for name, record in previous.items() if record is None} | {
+            name
             for name, resource in names.items()
             if (record := previous.get(name)) is None or record.key != resource.key
         }
-        if start != previous:
-            _write_manifest(out_dir, start)
+        if pending:
+            _write_json(out_dir / PENDING, sorted(pending))
         records: dict[str, _Written | None] = {}
         written = 0
         folder = str(out_dir)
@@ -69,6 +72,7 @@ def write_site(
         for name in stale:
             _remove(out_dir, name)
         _write_manifest(out_dir, records)
+        (out_dir / PENDING).unlink(missing_ok=True)
     except OSError as exc:
         raise OutputError(
             f"{exc.filename or out_dir}: cannot write the site ({exc.strerror}); "
@@ -112,11 +116,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 def _remove_leftovers(out_dir: Path, previous: dict[str, _Written | None]) -> None:
     """Delete the temporary files of atomic writes that a killed build never renamed.
 
-    Only a build that was interrupted (its manifest still lists files it meant to change)
-    can have left them, anywhere; the manifest's own may be left by any.
+    Only a build that was interrupted (it left files it meant to change untrusted) can have
+    left them, anywhere; those of the manifest and the pending list may be left by any.
     """
-    interrupted = any(record is None for record in previous.values())
-    found = out_dir.rglob(".*.tmp") if interrupted else out_dir.glob(f".{MANIFEST}.*.tmp")
+    if any(record is None for record in previous.values()):
+        found = list(out_dir.rglob(".*.tmp"))
+    else:
+        found = [*out_dir.glob(f".{MANIFEST}.*.tmp"), *out_dir.glob(f".{PENDING}.*.tmp")]
     for path in found:
         if _TEMPORARY.fullmatch(path.name):
             path.unlink(missing_ok=True)
@@ -154,23 +160,30 @@ class _Written:
 
 
 def _read_manifest(out_dir: Path) -> dict[str, _Written | None]:
-    """The files an earlier build wrote; an unreadable manifest means none."""
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text("utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
-    match manifest:
+    """The files earlier builds wrote, None for those not to trust (an interrupted build's)."""
+    match _read_json(out_dir / MANIFEST):
         case {"files": dict(files)}:
             pass
         case list(names):  # written by feeds before 0.2: names only
             files = dict.fromkeys(names)
         case _:
-            return {}
+            files = {}
+    match _read_json(out_dir / PENDING):
+        case list(names):
+            files |= dict.fromkeys(name for name in names if isinstance(name, str))
     return {
         name: _record(value)
         for name, value in files.items()
         if isinstance(name, str) and _is_safe(name)
     }
+
+
+def _read_json(path: Path) -> object:
+    """The JSON in `path`; None if it is missing or not JSON (cut short, edited)."""
+    try:
+        return json.loads(path.read_bytes())
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def _record(value: object) -> _Written | None:
@@ -190,6 +203,9 @@ def _write_manifest(out_dir: Path, records: dict[str, _Written | None]) -> None:
         name: None if record is None else [record.key, record.size]
         for name, record in sorted(records.items())
     }
+    _write_json(out_dir / MANIFEST, {"format": 2, "files": files})
+
+
+def _write_json(path: Path, value: object) -> None:
     # One line: with `indent`, json falls back from its C encoder to Python, 10 times slower.
-    data = json.dumps({"format": 2, "files": files}, separators=(",", ":")).encode("utf-8")
-    write_if_changed(out_dir / MANIFEST, data)
+    write_if_changed(path, json.dumps(value, separators=(",", ":")).encode("utf-8"))

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from feeds.cache import FOLDER
-from feeds.static import MANIFEST
+from feeds.static import MANIFEST, PENDING
 from tests.conftest import CONFIG as SERVE_CONFIG
 from tests.processfixtures import (
     child_environment,
@@ -101,10 +101,9 @@ class Editions:
         )
 
     def first_write(self, process: subprocess.Popen[bytes]) -> None:
-        """Wait until `process` replaces the manifest: it writes the files next."""
-        manifest = self.out / MANIFEST
-        old = manifest.stat().st_ino
-        wait_for(lambda: process.poll() is not None or manifest.stat().st_ino != old, 30, 0.001)
+        """Wait until `process` lists the files it is about to change: it writes them next."""
+        pending = self.out / PENDING
+        wait_for(lambda: process.poll() is not None or pending.exists(), 30, 0.001)
 
     def timed(self) -> Editions:
         """These editions with the phases of a build of the new edition over the old timed."""
@@ -120,7 +119,7 @@ class Editions:
         """Every file is one build's complete version; the manifest is whole JSON; the only
         others are temporary files of an atomic write."""
         for name, data in tree(self.out).items():
-            if name == MANIFEST:
+            if name in (MANIFEST, PENDING):
                 json.loads(data)
             elif not LEFTOVER.fullmatch(Path(name).name):
                 assert data in (self.old.get(name), self.new.get(name)), (when, name)
@@ -203,7 +202,7 @@ main(["build", "--out", *sys.argv[1:2]])
 def test_a_build_killed_before_a_rename_leaves_a_temporary_file_the_rerun_removes(
     editions: Editions,
 ) -> None:
-    # The first rename is the manifest's, listing the files about to change.
+    # The first rename is the list of the files about to change.
     for rename in sorted(random.Random(11).sample(range(1, len(editions.new)), KILLS // 2)):
         editions.restore()
         command = [sys.executable, "-c", KILL_AT_RENAME, str(editions.out), str(rename)]
