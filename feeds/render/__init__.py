@@ -1,4 +1,5 @@
-"""Renderers: a channel (one topic's feed) or page in, bytes out; no I/O, no clock."""
+"""Renderers: a channel (one topic's feed) or page in, bytes out; no clock, and no I/O but
+the compiled templates that feeds.render.pages keeps."""
 
 from __future__ import annotations
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from xml.etree.ElementTree import Element
 
 import html5lib
 import pytest
 
+from feeds.cache import FOLDER
 from feeds.render import Channel
 from feeds.render.pages import render_topic
 from tests.render.conftest import Published
@@ -21,6 +23,8 @@ from tests.sitefixtures import (
     channel_title,
     expected_in,
     feed_url,
+    make_site,
+    run_main,
 )
 
 PAGES = [
@@ -252,3 +256,20 @@ def test_canonical_link(published: Published, slug: str, canonical: str) -> None
     assert head is not None
     links = [link.get("href") for link in head.iter("link") if link.get("rel") == "canonical"]
     assert links == [canonical]
+
+
+def test_templates_are_compiled_once_and_kept_beside_the_entry_cache(
+    published: Published,
+) -> None:
+    compiled = sorted((published.config.parent / FOLDER / "templates").glob("*.jinja"))
+    names = {"base.html", "home.html", "topic.html", "article.html", "list.html", "404.html"}
+    assert len(compiled) == len(names)
+    assert all(path.stat().st_size > 0 for path in compiled)
+
+
+def test_templates_still_render_when_their_folder_cannot_be_written(tmp_path: Path) -> None:
+    config = make_site(tmp_path)
+    (tmp_path / FOLDER).write_text("a file where the folder would be", "utf-8")
+    run = run_main("build", "--config", str(config))
+    assert run.code == 0, run.stderr
+    assert b"<h1>" in (tmp_path / "public" / "index.html").read_bytes()
