@@ -9,7 +9,6 @@ error. The file is a pickle: it is trusted like config.toml, which sits beside i
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import tempfile
@@ -17,7 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from feeds import fingerprint
+from feeds import collector, fingerprint
 from feeds.config import Config
 from feeds.model import Entry, Picklable, Problem
 
@@ -66,16 +65,13 @@ def read_cache(config: Config) -> Cache:
     """
     salt = fingerprint.salt(config)
     header = (_FORMAT, salt)
-    gc.disable()  # tens of thousands of new objects, no cycles: collecting is wasted time
     try:
-        with cache_file(config).open("rb") as handle:
+        with collector.paused(), cache_file(config).open("rb") as handle:
             if pickle.load(handle) != header:
                 return Cache()
-            records = pickle.load(handle)
+            records = pickle.load(handle)  # tens of thousands of objects, no cycles
     except Exception:  # missing, truncated, unreadable: all mean "start afresh"
         return Cache()
-    finally:
-        gc.enable()
     if not isinstance(records, dict):
         return Cache()
     with suppress(Exception), _journal(config).open("rb") as handle:

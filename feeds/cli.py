@@ -7,10 +7,11 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds import stamp
+from feeds import collector, stamp
 from feeds.config import Config, load_config
 from feeds.errors import FeedsError
 from feeds.loader import Loaded, ScannedFile, load_cached, scan
@@ -23,9 +24,15 @@ EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `feeds <command>`; returns the exit status."""
     args = _parser().parse_args(argv)
+    # A build runs once, keeps what it loads to the end, and makes next to no reference
+    # cycles (tests/test_cli_build.py checks): the collector would only walk its objects
+    # again and again, 60 ms of a 0.43 s rebuild after one edit of 10,000 articles. A
+    # server lives long: it collects.
+    batch = nullcontext() if args.run is _serve else collector.paused()
     try:
-        config = load_config(args.config)
-        return int(args.run(config, args))
+        with batch:
+            config = load_config(args.config)
+            return int(args.run(config, args))
     except FeedsError as exc:
         print(f"feeds: {exc}", file=sys.stderr)
         return EXIT_ERROR
