@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from feeds import urls
 from feeds.errors import FeedsError
@@ -68,7 +69,7 @@ def write_site(
             records[name] = record
             if progress:
                 progress(done, len(names))
-        stale = sorted(previous.keys() - names.keys())
+        stale = sorted(name for name in previous.keys() - names.keys() if _is_safe(name))
         for name in stale:
             _remove(out_dir, name)
         _write_manifest(out_dir, records)
@@ -141,11 +142,11 @@ def _remove(out_dir: Path, name: str) -> None:
             break
 
 
-@dataclass(frozen=True, slots=True)
-class _Written:
+class _Written(NamedTuple):
     """What the manifest remembers of a written file: its resource key and size.
 
     Not its mtime: two builds of the same input write byte-identical folders, manifest too.
+    A tuple: the manifest of 10,000 files is read on every build.
     """
 
     key: str
@@ -165,16 +166,17 @@ def _read_manifest(out_dir: Path) -> dict[str, _Written | None]:
         case {"files": dict(files)}:
             pass
         case list(names):  # written by feeds before 0.2: names only
-            files = dict.fromkeys(names)
+            files = dict.fromkeys(name for name in names if isinstance(name, str))
         case _:
             files = {}
     match _read_json(out_dir / PENDING):
         case list(names):
             files |= dict.fromkeys(name for name in names if isinstance(name, str))
+    # A record that is not [key, size] is no record. Wrong types inside one only make the
+    # file look changed; a name is checked before its file is removed (see _is_safe).
     return {
-        name: _record(value)
+        name: _Written._make(value) if type(value) is list and len(value) == 2 else None
         for name, value in files.items()
-        if isinstance(name, str) and _is_safe(name)
     }
 
 
@@ -184,13 +186,6 @@ def _read_json(path: Path) -> object:
         return json.loads(path.read_bytes())
     except (FileNotFoundError, ValueError):
         return None
-
-
-def _record(value: object) -> _Written | None:
-    match value:
-        case [str(key), int(size)]:
-            return _Written(key, size)
-    return None
 
 
 def _is_safe(name: str) -> bool:
