@@ -5,25 +5,34 @@ when its bytes did. The cache is salted with the configuration and the code (see
 feeds.fingerprint): after a change to either, every file is read afresh. A missing, stale or
 corrupt cache file is ignored, and a folder that cannot be written means no cache, not an
 error. The file is a pickle: it is trusted like config.toml, which sits beside it.
+
+The file holds a header, the records, then every entry's body. The bodies are mapped into
+memory, not read: an entry's body is decoded on its first use (see feeds.model.Entry), so a
+rebuild reads the records, not 10,000 bodies to show a few. The file is only ever replaced
+(a new file renamed over it), never changed in place, so a mapping stays valid.
 """
 
 from __future__ import annotations
 
+import io
+import mmap
 import os
 import pickle
 import tempfile
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from feeds import collector, fingerprint
 from feeds.config import Config
-from feeds.model import Entry, Picklable, Problem
+from feeds.errors import FeedsError
+from feeds.model import DeferredText, Entry, Picklable, Problem
 
 FOLDER = ".feeds-cache"
 _FILE = "entries.pickle"
 _JOURNAL = "entries.journal"
-_FORMAT = 2
+_FORMAT = 3
 
 # st_mtime_ns, st_ctime_ns, st_size, st_ino: any write, rename or chmod changes one of them.
 Signature = tuple[int, int, int, int]
@@ -67,9 +76,11 @@ def read_cache(config: Config) -> Cache:
     header = (_FORMAT, salt)
     try:
         with collector.paused(), cache_file(config).open("rb") as handle:
-            if pickle.load(handle) != header:
+            format_, salt_, size, bodies = pickle.load(handle)
+            if (format_, salt_) != header:
                 return Cache()
-            records = pickle.load(handle)  # tens of thousands of objects, no cycles
+            # tens of thousands of objects, no cycles: see collector.paused
+            records = _Reader(handle, size, bodies).load()
     except Exception:  # missing, truncated, unreadable: all mean "start afresh"
         return Cache()
     if not isinstance(records, dict):
@@ -126,13 +137,96 @@ def _size(path: Path) -> int:
 
 
 def _replace(path: Path, cache: Cache) -> None:
-    """Write the whole cache atomically: a temporary file, then a rename."""
+    """Write the whole cache atomically: a temporary file, then a rename.
+
+    The header (format, salt, size of the records, size of the bodies), the records, the
+    bodies one after another.
+    """
     path.parent.mkdir(exist_ok=True)
+    records = io.BytesIO()
+    writer = _Writer(records)
+    writer.dump(cache.records)
+    header = (_FORMAT, cache.salt, records.tell(), writer.size)
     descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump((_FORMAT, cache.salt), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(cache.records, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(records.getbuffer())
+            handle.writelines(writer.bodies)
         Path(name).replace(path)
     finally:
         Path(name).unlink(missing_ok=True)
+
+
+class DamagedCacheError(FeedsError):
+    """A body in the entry cache is not what was written: a disk fault, or an edit by hand."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where an entry's body is among the bodies: offset and length in bytes."""
+
+    offset: int
+    length: int
+
+
+class _Writer(pickle.Pickler):
+    """Pickles records, setting each entry's body aside for `bodies`."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.bodies: list[bytes] = []
+        self.size = 0
+
+    def reducer_override(self, obj: object) -> Any:
+        if type(obj) is not Entry:
+            return NotImplemented
+        body = obj.body_html.encode("utf-8", "surrogatepass")
+        place = _Place(self.size, len(body))
+        self.bodies.append(body)
+        self.size += len(body)
+        fields = tuple(getattr(obj, name) for name in _FIELDS)
+        return Entry, (*fields[:_BODY], place, *fields[_BODY + 1 :])
+
+    def persistent_id(self, obj: object) -> tuple[int, int] | None:
+        return (obj.offset, obj.length) if type(obj) is _Place else None
+
+
+_FIELDS: tuple[str, ...] = Entry.__slots__
+_BODY = _FIELDS.index("body_html")
+
+
+class _Reader(pickle.Unpickler):
+    """Unpickles records whose entries' bodies stay in the mapped file until used."""
+
+    def __init__(self, handle: BinaryIO, size: int, bodies: int) -> None:
+        super().__init__(handle)
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        start = handle.tell() + size
+        if len(mapped) != start + bodies:  # cut short, or not written by _replace
+            raise pickle.UnpicklingError("the entry cache has the wrong size")
+        self._bodies = memoryview(mapped)[start:]
+        self._name = handle.name
+
+    def persistent_load(self, pid: Any) -> _StoredBody:
+        offset, length = pid
+        if not 0 <= offset <= offset + length <= len(self._bodies):
+            raise pickle.UnpicklingError("a body lies outside the entry cache")
+        return _StoredBody(self._bodies[offset : offset + length], self._name)
+
+
+class _StoredBody(DeferredText):
+    """An entry's body in the mapped cache file: UTF-8 bytes until first used."""
+
+    __slots__ = ("_data", "_file")
+
+    def __init__(self, data: memoryview, file: str) -> None:
+        self._data = data
+        self._file = file
+
+    def text(self) -> str:
+        try:
+            return str(self._data, "utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            message = "the entry cache is damaged; delete it and run again"
+            raise DamagedCacheError(f"{self._file}: {message}") from None

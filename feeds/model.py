@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 class Picklable:
@@ -39,9 +40,22 @@ class Picture(Picklable):
     credit: str = ""
 
 
+class DeferredText:
+    """Text kept elsewhere until `text()` reads it (see Entry.body_html)."""
+
+    __slots__ = ()
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True, slots=True)
 class Entry(Picklable):
-    """One published article, normalised from any format."""
+    """One published article, normalised from any format.
+
+    An entry from the entry cache holds its body as a DeferredText, read on the first use of
+    `body_html` (see feeds.cache): a rebuild loads every entry and shows few bodies.
+    """
 
     slug: str
     id: str
@@ -63,6 +77,28 @@ class Entry(Picklable):
     def categories(self) -> tuple[str, ...]:
         """Topics then tags, without repeats: what feeds list as categories."""
         return tuple(dict.fromkeys(self.topics + self.tags))
+
+
+class _ReadOnFirstUse:
+    """Entry.body_html: its slot holds the text, or a DeferredText until the first read."""
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot  # the member descriptor of the dataclass's slot
+
+    def __get__(self, entry: Entry | None, owner: type | None = None) -> Any:
+        if entry is None:
+            return self
+        value = self._slot.__get__(entry, owner)
+        if isinstance(value, DeferredText):
+            value = value.text()
+            self._slot.__set__(entry, value)  # threads may do this twice: the same text
+        return value
+
+    def __set__(self, entry: Entry, value: str | DeferredText) -> None:
+        self._slot.__set__(entry, value)
+
+
+Entry.body_html = _ReadOnFirstUse(Entry.__dict__["body_html"])  # type: ignore[assignment,misc]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from feeds import loader
 from feeds.cache import FOLDER, cache_file, read_cache
 from feeds.loader import Loaded, load, load_cached
 from tests.conftest import Site, front_matter
+from tests.sitefixtures import run_main
 
 
 def article(title: str, day: int = 1, body: str = "Some body text.\n") -> str:
@@ -221,3 +222,37 @@ def test_a_process_pool_gives_the_same_entries(
     assert [record.fingerprint for record in pooled.cache.records.values()] == [
         record.fingerprint for record in newsroom.load().cache.records.values()
     ]
+
+
+def _rewrite_in_place(path: Path, old: bytes, new: bytes) -> None:
+    """Change bytes of `path` without replacing the file, as a disk fault or an editor would."""
+    data = path.read_bytes()
+    assert data.count(old) == 1
+    with path.open("r+b") as handle:
+        handle.seek(data.index(old))
+        handle.write(new)
+
+
+def test_a_cached_body_is_read_on_first_use_not_when_the_cache_is(newsroom: Site) -> None:
+    newsroom.write("marked.md", article("Marked", 9, "The lead.\n\nThen QZX BEFORE.\n"))
+    load_cached(newsroom.config())
+    cached = {entry.source: entry for entry in load_cached(newsroom.config()).entries}
+    _rewrite_in_place(cache_file(newsroom.config()), b"BEFORE", b"AFTERS")
+    assert cached["articles/marked.md"].body_html == "<p>The lead.</p>\n<p>Then QZX AFTERS.</p>\n"
+    assert cached["articles/story-1.md"].body_html == "<p>Some body text.</p>\n"
+
+
+def test_a_damaged_cached_body_is_one_clear_error_until_the_cache_is_deleted(
+    newsroom: Site,
+) -> None:
+    newsroom.write("marked.md", article("Marked", 9, "The lead.\n\nThen QZX here.\n"))
+    config = newsroom.root / "config.toml"
+    assert run_main("build", "--config", str(config)).code == 0
+    path = cache_file(newsroom.config())
+    _rewrite_in_place(path, b"QZX", b"\xff\xfe\xfd")
+    fresh = ("build", "--config", str(config), "--out", str(newsroom.root / "fresh"))
+    run = run_main(*fresh)
+    assert run.code == 2
+    assert run.stderr[-1] == f"feeds: {path}: the entry cache is damaged; delete it and run again"
+    path.unlink()
+    assert run_main(*fresh).code == 0
