@@ -191,6 +191,13 @@ def cases(
             Touch(article),
         ),
     ]
+    if hugo:  # the same command into the last cold run's output, its cache folder kept
+        again = [*hugo_args, "--destination", str(hugo_out)]
+        edit = Touch(src / "hugo/content/posts" / article.name)
+        rebuild += [
+            Case("hugo", "unchanged", again, hugo_out),
+            Case("hugo", "touch one", again, hugo_out, edit),
+        ]
     for case in [*cold, *rebuild]:
         case.n = n
         case.env = env
@@ -222,7 +229,7 @@ def bench(n: int, args: argparse.Namespace, tools: set[str], source: dict[str, s
             if run >= 0:
                 case.samples.append(sample)
     for case in rebuild:
-        print(f"N={n}: feeds: {case.scenario}", file=sys.stderr)
+        print(f"N={n}: {case.tool}: {case.scenario}", file=sys.stderr)
         try:
             for run in range(-warmup, runs):
                 sample = measure(case, run)
