@@ -10,6 +10,8 @@ from email.utils import format_datetime
 
 HeaderList = tuple[tuple[str, str], ...]
 
+NOSNIFF = ("X-Content-Type-Options", "nosniff")  # on every response
+
 SECURITY_HEADERS: HeaderList = (
     (
         "Content-Security-Policy",
@@ -59,7 +61,7 @@ def prepare(body: bytes, content_type: str, last_modified: datetime, cache: str)
     def representation(data: bytes, etag: str, encoding: HeaderList) -> Representation:
         validators = (("Vary", "Accept-Encoding"), ("Cache-Control", cache), ("ETag", etag))
         entity = (("Content-Type", content_type), *encoding)
-        return Representation(data, (*entity, *validators, date, *extra))
+        return Representation(data, (*entity, *validators, date, *extra, NOSNIFF))
 
     plain, zipped = f'"{tag}"', f'"{tag}-gz"'
     return Prepared(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from werkzeug.datastructures import Headers
 from werkzeug.http import http_date
@@ -483,3 +483,22 @@ def test_405_and_304_have_nosniff(client: FlaskClient) -> None:
     assert client.post(FEED).headers["X-Content-Type-Options"] == "nosniff"
     not_modified = client.get(FEED, headers={"If-None-Match": etag})
     assert not_modified.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_site_paths_are_answered_before_flask_and_the_rest_by_it(app: Flask) -> None:
+    """GET and HEAD of a published path skip Flask's request handling (and any hook added
+    to the app); other paths and methods go through it."""
+    seen: list[str] = []
+    app.before_request(lambda: seen.append(f"{request.method} {request.path}"))
+    client = app.test_client()
+    assert client.get(FEED).status_code == 200
+    assert client.head("/articles/ukraine-metro/").status_code == 200
+    assert client.get("/nowhere/").status_code == 404
+    assert client.post(FEED).status_code == 405
+    assert client.get("/healthz").status_code == 200
+    assert seen == ["GET /nowhere/", "POST /feeds/all.atom.xml", "GET /healthz"]
+
+
+def test_a_percent_encoded_path_finds_the_same_resource(client: FlaskClient) -> None:
+    plain = client.get("/articles/ukraine-metro/")
+    assert client.get("/articles/ukraine%2Dmetro/").data == plain.data
