@@ -36,8 +36,10 @@ def create_app(
     app.extensions["feeds"] = live
     app.wsgi_app = _SitePaths(app.wsgi_app, live)  # type: ignore[method-assign,assignment]
 
-    # Every path has a rule, so that another method gets 405. GET and HEAD of the site's
-    # own paths never get here (see _SitePaths): what does is not found.
+    # Every path has a rule, so that another method gets 405 (two rules, not one with
+    # `defaults`: werkzeug would look for a redirect to the defaults rule on every request).
+    # GET and HEAD of the site's own paths never get here (see _SitePaths): what does is
+    # not found.
     @app.route("/", endpoint="home", methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)
     def elsewhere(path: str = "") -> Response:

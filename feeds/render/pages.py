@@ -130,18 +130,15 @@ def _environment(root: Path) -> Environment:
     return environment
 
 
-def _render(template: str, channel: Channel, **context: Any) -> bytes:
+def _render(name: str, channel: Channel, **context: Any) -> bytes:
     config = channel.config
-    page = (
-        _environment(config.root)
-        .get_template(template)
-        .render(
-            site=config,
-            channel=channel,
-            home_url=channel.url(urls.HOME),
-            opml_url=channel.url(urls.OPML),
-            topic_url=lambda slug: channel.url(urls.topic_page(slug)),
-            **context,
-        )
+    template = _environment(config.root).get_template(name)
+    page = template.render(
+        site=config,
+        channel=channel,
+        home_url=channel.url(urls.HOME),
+        opml_url=channel.url(urls.OPML),
+        topic_url=lambda slug: channel.url(urls.topic_page(slug)),
+        **context,
     )
     return page.encode("utf-8")
