@@ -76,6 +76,7 @@ class LiveSite:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._config_error: str | None = None  # logged once, not at every look
         config = load_config(self.config_path)
         files = list(scan(config))
         self.current = self._render(config, None, files, snapshot(self.config_path, files))
@@ -86,8 +87,11 @@ class LiveSite:
             try:
                 config = load_config(self.config_path)
             except FeedsError as exc:
-                LOG.error("%s (still serving generation %d)", exc, self.current.number)
+                if str(exc) != self._config_error:
+                    LOG.error("%s (still serving generation %d)", exc, self.current.number)
+                    self._config_error = str(exc)
                 return False
+            self._config_error = None
             current = self.current
             embargo = current.site.catalog.next_embargo
             lifted = embargo is not None and embargo <= self.clock()

@@ -177,6 +177,7 @@ def test_config_error_keeps_the_old_site(
     newsroom.write("economy/rates.md", article("Rates stay put", NOW - timedelta(hours=1)))
     with caplog.at_level(logging.ERROR, logger="feeds"):
         assert live.refresh() is False
+        assert live.refresh() is False  # the same error is logged once, not at every look
     assert live.current is before
     assert client.get(FEED).data == body
     [message] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
@@ -185,6 +186,13 @@ def test_config_error_keeps_the_old_site(
     newsroom.configure(good_config)
     assert live.refresh() is True
     assert "Rates stay put" in titles(client)
+    caplog.clear()
+    newsroom.configure(bad_config)
+    with caplog.at_level(logging.ERROR, logger="feeds"):
+        assert live.refresh() is False
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        message.replace("generation 1", "generation 2")
+    ]
 
 
 def test_missing_config_keeps_the_old_site(newsroom: Site, live: LiveSite) -> None:
