@@ -19,6 +19,7 @@ import mmap
 import os
 import pickle
 import tempfile
+import time
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ FOLDER = ".feeds-cache"
 _FILE = "entries.pickle"
 _JOURNAL = "entries.journal"
 _FORMAT = 3
+ABANDONED_AFTER = 3600  # seconds: a temporary cache file older than this was left by a kill
 
 # st_mtime_ns, st_ctime_ns, st_size, st_ino: any write, rename or chmod changes one of them.
 Signature = tuple[int, int, int, int]
@@ -143,6 +145,7 @@ def _replace(path: Path, cache: Cache) -> None:
     bodies one after another.
     """
     path.parent.mkdir(exist_ok=True)
+    _remove_abandoned(path)
     records = io.BytesIO()
     writer = _Writer(records)
     writer.dump(cache.records)
@@ -156,6 +159,18 @@ def _replace(path: Path, cache: Cache) -> None:
         Path(name).replace(path)
     finally:
         Path(name).unlink(missing_ok=True)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Delete the temporary files of a cache write that was killed (tens of megabytes each).
+
+    Only those left for an hour: another process may be writing its own right now.
+    """
+    abandoned = time.time() - ABANDONED_AFTER
+    for temporary in path.parent.glob(f".{path.name}.*.tmp"):
+        with suppress(OSError):
+            if temporary.stat().st_mtime < abandoned:
+                temporary.unlink()
 
 
 class DamagedCacheError(FeedsError):

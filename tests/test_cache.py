@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from feeds import loader
-from feeds.cache import FOLDER, cache_file, read_cache
+from feeds.cache import ABANDONED_AFTER, FOLDER, cache_file, read_cache
 from feeds.loader import Loaded, load, load_cached
-from tests.conftest import Site, front_matter
+from tests.conftest import CONFIG, Site, front_matter
 from tests.sitefixtures import run_main
 
 
@@ -256,3 +257,18 @@ def test_a_damaged_cached_body_is_one_clear_error_until_the_cache_is_deleted(
     assert run.stderr[-1] == f"feeds: {path}: the entry cache is damaged; delete it and run again"
     path.unlink()
     assert run_main(*fresh).code == 0
+
+
+def test_a_killed_cache_write_leaves_a_file_that_a_later_write_removes(newsroom: Site) -> None:
+    config = newsroom.config()
+    load_cached(config)
+    folder = cache_file(config).parent
+    old, fresh = folder / ".entries.pickle.k2j3x9_a.tmp", folder / ".entries.pickle.z8y7w6_b.tmp"
+    for left in (old, fresh):
+        left.write_bytes(b"half a cache")
+    hours_ago = time.time() - ABANDONED_AFTER - 60
+    os.utime(old, (hours_ago, hours_ago))
+    newsroom.configure(CONFIG.replace("Test Wire", "Test Wire 2"))  # a new salt: a new file
+    load_cached(newsroom.config())
+    assert not old.exists()
+    assert fresh.exists()  # maybe another process's write in progress
