@@ -258,7 +258,7 @@ def test_canonical_link(published: Published, slug: str, canonical: str) -> None
     assert links == [canonical]
 
 
-def test_templates_are_compiled_once_and_kept_beside_the_entry_cache(
+def test_compiled_templates_are_kept_beside_the_entry_cache(
     published: Published,
 ) -> None:
     compiled = sorted((published.config.parent / FOLDER / "templates").glob("*.jinja"))
