@@ -200,15 +200,14 @@ class _Writer(pickle.Pickler):
         place = _Place(self.size, len(body))
         self.bodies.append(body)
         self.size += len(body)
-        fields = tuple(getattr(obj, name) for name in _FIELDS)
-        return Entry, (*fields[:_BODY], place, *fields[_BODY + 1 :])
+        rebuild, fields = obj.__reduce__()
+        return rebuild, (*fields[:_BODY], place, *fields[_BODY + 1 :])
 
     def persistent_id(self, obj: object) -> tuple[int, int] | None:
         return (obj.offset, obj.length) if type(obj) is _Place else None
 
 
-_FIELDS: tuple[str, ...] = Entry.__slots__
-_BODY = _FIELDS.index("body_html")
+_BODY = Entry.__slots__.index("body_html")  # its place among the fields Entry pickles
 
 
 class _Reader(pickle.Unpickler):
