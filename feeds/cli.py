@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds import collector, stamp
+from feeds import engine
 from feeds.config import Config, load_config
+from feeds.engine import Build
 from feeds.errors import FeedsError
-from feeds.loader import Loaded, ScannedFile, load_cached, scan
-from feeds.site import Resource, Site, build_site
-from feeds.static import intact, write_site
+from feeds.loader import available_cpus, load
+from feeds.store import EntryStore
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -24,15 +23,9 @@ EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `feeds <command>`; returns the exit status."""
     args = _parser().parse_args(argv)
-    # A build runs once, keeps what it loads to the end, and makes next to no reference
-    # cycles (tests/test_cli_build.py checks): the collector would only walk its objects
-    # again and again, 60 ms of a 0.43 s rebuild after one edit of 10,000 articles. A
-    # server lives long, and a deploy runs boto3 for every object: they collect.
-    batch = collector.paused() if args.run in (_build, _check) else nullcontext()
     try:
-        with batch:
-            config = load_config(args.config)
-            return int(args.run(config, args))
+        config = load_config(args.config)
+        return int(args.run(config, args))
     except FeedsError as exc:
         print(f"feeds: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -50,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="write the static site")
     build.add_argument("--out", type=Path, help="output folder (default: [build].output_dir)")
     build.add_argument("--strict", action="store_true", help="exit 1 if an article is rejected")
+    build.add_argument(
+        "--force", action="store_true", help="build even if most article pages would go"
+    )
     build.set_defaults(run=_build)
     serve = commands.add_parser("serve", help="serve the site with gunicorn")
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
@@ -66,13 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _problems(loaded: Loaded) -> list[str]:
-    """Each rejected file as `path:line: message`, in path order."""
-    problems = sorted(loaded.problems, key=lambda problem: (problem.path, problem.line))
-    return [str(problem) for problem in problems]
-
-
-def _report(problems: list[str]) -> None:
+def _report(problems: Sequence[str]) -> None:
     for line in problems:
         print(line, file=sys.stderr)
 
@@ -82,8 +72,9 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:
-    loaded = _load(config)
-    _report(_problems(loaded))
+    store = EntryStore(config)
+    loaded = load(config, store, workers=available_cpus())
+    _report(sorted(str(problem) for problem in loaded.problems))
     drafts = sum(entry.draft for entry in loaded.entries)
     note = f" ({_plural(drafts, 'draft')})" if drafts else ""
     print(
@@ -95,37 +86,30 @@ def _check(config: Config, args: argparse.Namespace) -> int:
 
 def _build(config: Config, args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    out = args.out or config.output_dir
-    now = datetime.now(UTC)
-    files = list(scan(config))
-    inputs = stamp.inputs(config, files)
-    last = stamp.read_stamp(config, out)
-    if last is not None and last.still_valid(inputs, now) and intact(out):
-        _report(last.problems)  # nothing changed: the last build's report still holds
-        done, written, removed = last, 0, 0
-    else:
-        stamp.write_stamp(config, out, None)
-        site = _load_site(config, now, files)
-        stats = write_site(site, out, _progress("writing"))
-        embargo = site.catalog.next_embargo
-        done = stamp.Stamp(
-            inputs=inputs or "",
-            until=embargo.isoformat() if embargo else None,
-            articles=len(site.catalog.entries),
-            topics=sum(1 for topic in config.topics if site.catalog.in_topic(topic.slug)),
-            problems=_problems(site.loaded),
-        )
-        if inputs is not None:
-            stamp.write_stamp(config, out, done)
-        written, removed = stats.written, stats.removed
+    done = _run_engine(config, args.out or config.output_dir, force=args.force)
+    report = done.report
     print(
-        f"published {_plural(done.articles, 'article')} in "
-        f"{_plural(done.topics, 'topic')}, {len(done.problems):,} rejected: "
-        f"{_plural(written, 'file')} written, {removed:,} removed "
+        f"published {_plural(report.articles, 'article')} in "
+        f"{_plural(report.topics, 'topic')}, {len(report.problems):,} rejected: "
+        f"{_plural(done.written, 'file')} written, {len(done.changes.removed):,} removed "
         f"({time.perf_counter() - started:.2f} s)",
         file=sys.stderr,
     )
-    return EXIT_REJECTED if args.strict and done.problems else EXIT_OK
+    return EXIT_REJECTED if args.strict and report.problems else EXIT_OK
+
+
+def _run_engine(config: Config, out: Path, force: bool = False) -> Build:
+    """Build into `out` on every available CPU, reporting each rejected article."""
+    done = engine.build(
+        config,
+        out,
+        datetime.now(UTC),
+        workers=available_cpus(),
+        force=force,
+        progress=_progress("writing"),
+    )
+    _report(done.report.problems)
+    return done
 
 
 def _progress(verb: str) -> Callable[[int, int], None] | None:
@@ -148,62 +132,38 @@ def _progress(verb: str) -> Callable[[int, int], None] | None:
 def _serve(config: Config, args: argparse.Namespace) -> int:
     from feeds.server import serve, serve_dev  # gunicorn is needed only here
 
-    # Fill the entry cache on every CPU first: each worker then starts from it instead of
-    # parsing every article on its own (minutes for a large archive on a cold start).
-    _load(config)
     print(f"serving {config.title} on http://{args.host}:{args.port}/", file=sys.stderr)
     if args.dev:
         serve_dev(config.path, args.host, args.port)
-    else:
-        serve(config.path, args.host, args.port, args.workers)
-    return EXIT_OK
-
-
-def _load_site(config: Config, now: datetime, files: Sequence[ScannedFile] | None = None) -> Site:
-    """Load every article, report the rejected ones, and build the site as of `now`."""
-    loaded = _load(config, files)
-    _report(_problems(loaded))
-    return build_site(config, loaded, now)
-
-
-def _load(config: Config, files: Sequence[ScannedFile] | None = None) -> Loaded:
-    """Load with the cache of the last run, parsing changed files on every available CPU."""
-    return load_cached(config, workers=_cpus(), files=files)
-
-
-def _cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use, on Linux
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+        return EXIT_OK
+    return serve(config.path, args.host, args.port, args.workers)
 
 
 def _deploy(config: Config, args: argparse.Namespace) -> int:
-    from feeds.deploy import Bucket, DeployError, built_in, plan, rendered, sync  # boto3 here only
+    from feeds.deploy import Bucket, DeployError, plan, sync  # boto3 here only
 
     started = time.perf_counter()
     bucket = Bucket(config)
     remote = bucket.listing()
-    site = _load_site(config, datetime.now(UTC))
-    read: Callable[[Resource], bytes] = rendered
-    if not args.dry_run:
-        write_site(site, config.output_dir)
-        read = built_in(config.output_dir)
-    steps = plan(site, bucket.target, read, remote)
-    limit = bucket.target.max_deletes
-    if len(steps.deletes) > limit and not args.force:
-        raise DeployError(
-            f"would delete {len(steps.deletes):,} objects, more than [deploy].max_deletes = "
-            f"{limit:,}; check the target and articles_dir, or pass --force"
-        )
-    if args.dry_run:
-        for upload in steps.uploads:
-            print(f"upload {upload.key} ({upload.content_type}, {len(upload.body):,} bytes)")
-        for key in steps.deletes:
-            print(f"delete {key}")
-        verb = "would upload"
-    else:
-        sync(bucket, steps, _progress("uploading"))
-        verb = "uploaded"
+    with tempfile.TemporaryDirectory() as scratch:  # a dry run changes nothing, output included
+        out = Path(scratch) if args.dry_run else config.output_dir
+        built = _run_engine(config, out)
+        steps = plan(config, out, built.manifest, remote)
+        limit = bucket.target.max_deletes
+        if len(steps.deletes) > limit and not args.force:
+            raise DeployError(
+                f"would delete {len(steps.deletes):,} objects, more than [deploy].max_deletes = "
+                f"{limit:,}; check the target and articles_dir, or pass --force"
+            )
+        if args.dry_run:
+            for upload in steps.uploads:
+                print(f"upload {upload.key} ({upload.content_type}, {upload.size:,} bytes)")
+            for key in steps.deletes:
+                print(f"delete {key}")
+            verb = "would upload"
+        else:
+            sync(bucket, steps, _progress("uploading"))
+            verb = "uploaded"
     print(
         f"deploy: {len(steps.uploads):,} {verb}, {len(steps.deletes):,} "
         f"{'would be ' if args.dry_run else ''}deleted, {steps.unchanged:,} unchanged "

@@ -16,8 +16,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from feeds import urls
 from feeds.config import Config, Deploy
+from feeds.engine import Manifest
 from feeds.errors import FeedsError
-from feeds.site import Resource, Site
 
 _REFUSED = {
     "AccessDenied",
@@ -41,7 +41,8 @@ class Upload:
     """One object to put; `phase` orders them: article pages, lists and feeds, then home."""
 
     key: str
-    body: bytes
+    file: Path
+    size: int
     content_type: str
     cache_control: str
     phase: int
@@ -56,37 +57,28 @@ class Plan:
     unchanged: int = 0
 
 
-def rendered(resource: Resource) -> bytes:
-    """A resource's bytes, rendered in memory (for a dry run, which writes nothing)."""
-    return resource.render()
-
-
-def built_in(out_dir: Path) -> Callable[[Resource], bytes]:
-    """Reads a resource's bytes back from the folder `feeds build` wrote."""
-    return lambda resource: (out_dir / urls.file_name(resource.path)).read_bytes()
-
-
-def plan(
-    site: Site, target: Deploy, read: Callable[[Resource], bytes], remote: dict[str, str]
-) -> Plan:
-    """Compare each resource's bytes (from `read`) with the `remote` objects {key: md5}."""
+def plan(config: Config, out_dir: Path, built: Manifest, remote: dict[str, str]) -> Plan:
+    """Compare each file of the build in `out_dir` with the `remote` objects {key: md5}."""
+    target = _target(config)
     result = Plan()
     wanted: set[str] = set()
-    for resource in site:
-        name = urls.file_name(resource.path)
+    for name, written in built.files.items():
         key = target.prefix + name
         wanted.add(key)
-        body = read(resource)
-        if remote.get(key) == hashlib.md5(body).hexdigest():
+        if remote.get(key) == written.md5:
             result.unchanged += 1
             continue
+        path = "/" + name.removesuffix("index.html")
+        kind = urls.kind_of(path)
+        assert kind is not None, f"the engine writes only site paths, not {name}"
         result.uploads.append(
             Upload(
                 key,
-                body,
-                resource.kind.content_type,
-                resource.cache_control(site.config),
-                _phase(resource.path),
+                out_dir / name,
+                written.size,
+                kind.content_type,
+                urls.cache_control(path, config.cache_max_age, config.article_max_age),
+                _phase(path),
             )
         )
     result.deletes = sorted(key for key in remote if key not in wanted)
@@ -118,11 +110,7 @@ class Bucket:
     """The deploy target: lists, uploads and deletes objects under its prefix only."""
 
     def __init__(self, config: Config) -> None:
-        if config.deploy is None:
-            raise DeployError(
-                f'{config.path.name}: [deploy]: missing; add target = "s3://bucket/prefix/"'
-            )
-        self.target = config.deploy
+        self.target = _target(config)
         self._client = boto3.client(
             "s3",
             endpoint_url=self.target.endpoint_url,
@@ -145,12 +133,13 @@ class Bucket:
         return objects
 
     def upload(self, upload: Upload) -> None:
-        digest = base64.b64encode(hashlib.md5(upload.body).digest()).decode("ascii")
+        body = upload.file.read_bytes()
+        digest = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
         with self._errors():
             self._client.put_object(
                 Bucket=self.target.bucket,
                 Key=upload.key,
-                Body=upload.body,
+                Body=body,
                 ContentType=upload.content_type,
                 CacheControl=upload.cache_control,
                 ContentMD5=digest,
@@ -209,6 +198,14 @@ class _Translate:
         if isinstance(error, BotoCoreError):
             endpoint = self.target.endpoint_url or "AWS S3"
             raise DeployError(f"{where}: cannot reach {endpoint}: {error}") from None
+
+
+def _target(config: Config) -> Deploy:
+    if config.deploy is None:
+        raise DeployError(
+            f'{config.path.name}: [deploy]: missing; add target = "s3://bucket/prefix/"'
+        )
+    return config.deploy
 
 
 def _location(target: Deploy) -> str:

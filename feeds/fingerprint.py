@@ -30,12 +30,13 @@ def of_parts(*parts: str) -> str:
     return of_bytes("\0".join(parts).encode("utf-8", "surrogatepass"))
 
 
-def of_entry(entry: Entry, salt: str) -> str:
-    """Every field of the entry (its repr is exact and the same in every run) under `salt`.
+def stamped(entry: Entry, salt: str) -> Entry:
+    """`entry` with its fingerprint: every other field (its repr is exact and the same in
+    every run, and names the body by its digest) under `salt`.
 
     An article page renders its entry and the settings only, so this is its resource key.
     """
-    return of_parts(salt, repr(entry))
+    return replace(entry, fingerprint=of_parts(salt, repr(replace(entry, fingerprint=""))))
 
 
 def salt(config: Config) -> str:

@@ -1,30 +1,33 @@
 """Walks articles_dir in sorted order, reads each article and collects the problems.
 
-With a cache from an earlier run, only files that changed are read and parsed again; many
+With the entry cache (feeds.store), only files that changed are read and parsed again; many
 changed files are parsed in a pool of processes.
 """
 
 from __future__ import annotations
 
-import importlib
+import multiprocessing
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from feeds import fingerprint
-from feeds.cache import Cache, Record, Signature, read_cache, write_cache
 from feeds.config import Config
-from feeds.errors import ArticleError
+from feeds.errors import ArticleError, FeedsError
 from feeds.model import Entry, Problem
-from feeds.readers import Context, Draft
+from feeds.readers import Context, Draft, markdown, wire
+from feeds.store import EntryStore, Record, Signature
 from feeds.text import MAX_TITLE, decode, one_line, slugify
 from feeds.topics import TopicMatcher
 
-# Suffix to reader module, imported on first use: markdown-it and PyYAML take longer to
-# import than a rebuild from the cache takes to find that nothing changed.
-READERS = {".txt": "wire", ".md": "markdown", ".markdown": "markdown"}
+READERS: dict[str, Callable[[str, Context], Draft]] = {
+    ".txt": wire.read,
+    ".md": markdown.read,
+    ".markdown": markdown.read,
+}
 MAX_BYTES = 5 * 1024 * 1024
 # An article file's path, its path as problems show it, and its stat signature.
 ScannedFile = tuple[str, str, Signature | None]
@@ -32,20 +35,16 @@ ScannedFile = tuple[str, str, Signature | None]
 PARALLEL_FROM = 200
 
 
+class ArticlesFolderError(FeedsError):
+    """articles_dir, or a folder under it, is missing or cannot be read: never an empty site."""
+
+
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """Every entry that could be read (drafts included), every rejected file, and the cache."""
+    """Every entry that could be read (drafts included) and every rejected file."""
 
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
-    cache: Cache = field(default_factory=Cache)
-
-    def fingerprint(self, entry: Entry) -> str:
-        """A digest of everything in `entry` and the salt; from the cache when it holds one."""
-        record = self.cache.records.get(entry.source)
-        if record is not None and record.outcome is entry:
-            return record.fingerprint
-        return fingerprint.of_entry(entry, self.cache.salt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,21 +57,26 @@ class _Changed:
     signature: Signature | None
 
 
+# What parsing one file gives: its record and the bodies of its entries, or a problem that
+# is not cached (the file could not be read: it is read again next time).
+Parsed = tuple[Record, dict[str, str]] | Problem
+
+
 def load(
     config: Config,
-    cache: Cache | None = None,
+    store: EntryStore,
     *,
     workers: int = 1,
     files: Sequence[ScannedFile] | None = None,
 ) -> Loaded:
     """Read every article under `config.articles_dir`; never raises for a bad article.
 
-    Files that `cache` holds unchanged are neither read nor parsed; when at least
+    Files that `store` holds unchanged are neither read nor parsed; when at least
     PARALLEL_FROM files changed and `workers` > 1, they are parsed in that many processes.
-    `files` is what `scan` just found, if the caller has it.
+    What changed is saved in `store`. `files` is what `scan` just found, if the caller has it.
+    Raises ArticlesFolderError if articles_dir or a folder in it cannot be listed.
     """
-    salt = fingerprint.salt(config)
-    known = cache.records if cache is not None and cache.salt == salt else {}
+    known = store.records
     records: dict[str, Record | None] = {}  # in file order; None until parsed
     unreadable: list[Problem] = []
     changed: list[_Changed] = []
@@ -85,34 +89,25 @@ def load(
         records[shown] = record
         if new is not None:
             changed.append(new)
+    saved: dict[str, Record] = {}
+    bodies: dict[str, str] = {}
     for item, parsed in zip(changed, _parse_all(changed, config, workers), strict=True):
         if isinstance(parsed, Problem):
             unreadable.append(parsed)
         else:
-            records[item.shown] = parsed
+            records[item.shown], new_bodies = parsed
+            saved[item.shown] = parsed[0]
+            bodies.update(new_bodies)
     kept = {shown: record for shown, record in records.items() if record is not None}
+    touched = {shown: record for shown, record in kept.items() if known.get(shown) is not record}
+    store.save(touched, bodies, known.keys() - kept.keys())
+    if saved:
+        store.forget_unused_bodies()
     outcomes = [record.outcome for record in kept.values()]
-    entries = [outcome for outcome in outcomes if isinstance(outcome, Entry)]
+    entries = [entry for outcome in outcomes if isinstance(outcome, tuple) for entry in outcome]
     problems = [outcome for outcome in outcomes if isinstance(outcome, Problem)]
     unique, duplicates = unique_slugs(entries)
-    return Loaded(tuple(unique), tuple(problems + unreadable + duplicates), Cache(salt, kept))
-
-
-def load_cached(
-    config: Config,
-    *,
-    workers: int = 1,
-    files: Sequence[ScannedFile] | None = None,
-    previous: Cache | None = None,
-) -> Loaded:
-    """`load` with a cache, saved beside config.toml when it changed.
-
-    The cache is `previous` (what the caller loaded last) or else the one saved by the last run.
-    """
-    cache = read_cache(config) if previous is None else previous
-    loaded = load(config, cache, workers=workers, files=files)
-    write_cache(config, loaded.cache, cache)
-    return loaded
+    return Loaded(tuple(unique), tuple(problems + unreadable + duplicates))
 
 
 def scan(config: Config) -> Iterator[ScannedFile]:
@@ -153,21 +148,27 @@ def _check(
     return None, _Changed(Path(path), shown, data, signature)
 
 
-def _parse_all(changed: list[_Changed], config: Config, workers: int) -> Iterator[Record | Problem]:
-    """Each changed file's record, or why it cannot be read, in order."""
+def _parse_all(changed: list[_Changed], config: Config, workers: int) -> Iterator[Parsed]:
+    """What each changed file parses to, in order; with many, from a pool of processes."""
     items = [(item.path, item.shown, item.data, item.signature) for item in changed]
     if workers < 2 or len(items) < PARALLEL_FROM:
         setting = _Setting.of(config)
-        return (_parse(*item, setting) for item in items)
-    import multiprocessing  # here, not at the top: only a large cold load needs a pool
-    from concurrent.futures import ProcessPoolExecutor
-
-    # forkserver: a fork of a process that may run threads (the server) is not safe.
-    context = multiprocessing.get_context("forkserver")
+        yield from (_parse(*item, setting) for item in items)
+        return
+    # spawn: a fork of a process that may run threads (the builder) is not safe, and a
+    # forkserver would stay alive after the load.
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(config,)
     ) as pool:
-        return iter(list(pool.map(_parse_in_worker, items, chunksize=32)))
+        yield from pool.map(_parse_in_worker, items, chunksize=32)
+
+
+def available_cpus() -> int:
+    """The CPUs this process may use: how many processes parse a cold load."""
+    if hasattr(os, "sched_getaffinity"):  # Linux
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,36 +192,41 @@ def _start_worker(config: Config) -> None:
     _worker = _Setting.of(config)
 
 
-def _parse_in_worker(
-    item: tuple[Path, str, bytes | None, Signature | None],
-) -> Record | Problem:
+def _parse_in_worker(item: tuple[Path, str, bytes | None, Signature | None]) -> Parsed:
     assert _worker is not None, "_start_worker runs first in every worker"
     return _parse(*item, _worker)
 
 
 def _parse(
     path: Path, shown: str, data: bytes | None, signature: Signature | None, setting: _Setting
-) -> Record | Problem:
-    """The file's record (its entry or why it was rejected), or a problem if it cannot be
-    read: that is not cached, the file is read again next time."""
+) -> Parsed:
+    """The file's record (its entries or why it was rejected) and their bodies."""
     config = setting.config
     try:
         if data is None:
             data = _read_bytes(path, config.articles_dir)
         digest = fingerprint.of_bytes(data)
-        entry = parse_article(path, data, config, setting.matcher)
+        articles = parse_article(path, data, config, setting.matcher)
     except ArticleError as exc:
         problem = Problem(shown, exc.line, one_line(exc.message))
-        return problem if data is None else Record(signature, digest, problem, "")
-    return Record(signature, digest, entry, fingerprint.of_entry(entry, setting.salt))
+        return problem if data is None else (Record(signature, digest, problem), {})
+    entries = tuple(fingerprint.stamped(entry, setting.salt) for entry, _ in articles)
+    bodies = {entry.body_digest: body for entry, body in articles}
+    return Record(signature, digest, entries), bodies
 
 
 def article_files(root: Path) -> Iterator[str]:
     """Article files under `root`, any depth, in sorted order; hidden files are skipped.
 
     Paths as strings: Path objects cost more than the rest of a cached load of 10,000 files.
+    Raises ArticlesFolderError for a folder that is missing or cannot be listed.
     """
-    for folder, subfolders, names in os.walk(root):
+    if not root.is_dir():
+        problem = "is not a folder" if root.exists() else "does not exist"
+        raise ArticlesFolderError(
+            f"{root}: articles_dir {problem}; mount or create it, or fix [build].articles_dir"
+        )
+    for folder, subfolders, names in os.walk(root, onerror=_unlisted):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         for name in sorted(names):
             suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 (see above)
@@ -228,27 +234,29 @@ def article_files(root: Path) -> Iterator[str]:
                 yield os.path.join(folder, name)  # noqa: PTH118
 
 
-def read_article(path: Path, config: Config, matcher: TopicMatcher) -> Entry:
-    """One article file to an Entry; raises ArticleError."""
-    return parse_article(path, _read_bytes(path, config.articles_dir), config, matcher)
+def _unlisted(error: OSError) -> None:
+    raise ArticlesFolderError(
+        f"{error.filename}: cannot be read ({error.strerror}); check its permissions "
+        "(nothing was published, so that its articles are not removed)"
+    )
 
 
-def parse_article(path: Path, data: bytes, config: Config, matcher: TopicMatcher) -> Entry:
-    """The bytes of the article file at `path` to an Entry; raises ArticleError."""
+# An article as a reader gives it: the entry, and its HTML body.
+Article = tuple[Entry, str]
+
+
+def parse_article(
+    path: Path, data: bytes, config: Config, matcher: TopicMatcher
+) -> tuple[Article, ...]:
+    """The bytes of the article file at `path` to its articles; raises ArticleError."""
     text = decode(data)
     relative = path.relative_to(config.articles_dir)
     file_slug = slugify(path.stem)
     if not file_slug:
         raise ArticleError(f"file name {path.name!r} has no letters or digits for a URL; rename it")
     context = Context(config=config, matcher=matcher, file_slug=file_slug)
-    draft = _reader(path.suffix.lower())(text, context)
-    return _entry(draft, context, relative, _shown(str(path), _root(config)))
-
-
-def _reader(suffix: str) -> Callable[[str, Context], Draft]:
-    module = importlib.import_module(f"feeds.readers.{READERS[suffix]}")
-    read: Callable[[str, Context], Draft] = module.read
-    return read
+    draft = READERS[path.suffix.lower()](text, context)
+    return (_entry(draft, context, relative, _shown(str(path), _root(config))),)
 
 
 def _read_bytes(path: Path, root: Path) -> bytes:
@@ -285,7 +293,7 @@ def _target(link: Path, root: Path) -> Path:
     return real
 
 
-def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Entry:
+def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Article:
     config = context.config
     if len(draft.title) > MAX_TITLE:  # in any format; wire copy's headline is on line 1
         raise ArticleError(
@@ -293,12 +301,12 @@ def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Entry:
         )
     slug = draft.slug or context.file_slug
     topics = _topics(draft, context, relative)
-    return Entry(
+    entry = Entry(
         slug=slug,
         id=draft.id or f"tag:{config.host},{draft.published.date().isoformat()}:{slug}",
         title=draft.title,
         summary=draft.summary,
-        body_html=draft.body_html,
+        body_digest=fingerprint.of_parts(draft.body_html),
         published=draft.published,
         updated=max(draft.updated or draft.published, draft.published),
         language=draft.language or config.language,
@@ -310,6 +318,7 @@ def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Entry:
         link=draft.link,
         draft=draft.draft,
     )
+    return entry, draft.body_html
 
 
 def _topics(draft: Draft, context: Context, relative: Path) -> tuple[str, ...]:

@@ -4,21 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-
-class Picklable:
-    """Pickles as a call of the class with its fields, in order.
-
-    Loading that is several times faster than the generic state of a frozen slots dataclass,
-    and the entry cache loads thousands of entries on every build.
-    """
-
-    __slots__ = ()
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        fields: tuple[str, ...] = type(self).__slots__  # a slots dataclass's fields, in order
-        return type(self), tuple(getattr(self, name) for name in fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +17,7 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
-class Picture(Picklable):
+class Picture:
     """An article's picture; wire copy has a caption and credit but no image URL."""
 
     url: str | None
@@ -40,28 +25,21 @@ class Picture(Picklable):
     credit: str = ""
 
 
-class DeferredText:
-    """Text kept elsewhere until `text()` reads it (see Entry.body_html)."""
-
-    __slots__ = ()
-
-    def text(self) -> str:
-        raise NotImplementedError
-
-
 @dataclass(frozen=True, slots=True)
-class Entry(Picklable):
-    """One published article, normalised from any format.
+class Entry:
+    """One article, normalised from any format.
 
-    An entry from the entry cache holds its body as a DeferredText, read on the first use of
-    `body_html` (see feeds.cache): a rebuild loads every entry and shows few bodies.
+    The HTML body is not held here but in the entry cache, under `body_digest` (a rebuild of
+    100,000 articles shows few bodies): renderers read it with `Channel.body`. `fingerprint`
+    digests every other field and the settings and code (feeds.fingerprint): the same
+    fingerprint, the same entry.
     """
 
     slug: str
     id: str
     title: str
     summary: str
-    body_html: str
+    body_digest: str
     published: datetime
     updated: datetime
     language: str
@@ -72,6 +50,7 @@ class Entry(Picklable):
     picture: Picture | None = None
     link: str | None = None
     draft: bool = False
+    fingerprint: str = ""
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -79,30 +58,8 @@ class Entry(Picklable):
         return tuple(dict.fromkeys(self.topics + self.tags))
 
 
-class _ReadOnFirstUse:
-    """Entry.body_html: its slot holds the text, or a DeferredText until the first read."""
-
-    def __init__(self, slot: Any) -> None:
-        self._slot = slot  # the member descriptor of the dataclass's slot
-
-    def __get__(self, entry: Entry | None, owner: type | None = None) -> Any:
-        if entry is None:
-            return self
-        value = self._slot.__get__(entry, owner)
-        if isinstance(value, DeferredText):
-            value = value.text()
-            self._slot.__set__(entry, value)  # threads may do this twice: the same text
-        return value
-
-    def __set__(self, entry: Entry, value: str | DeferredText) -> None:
-        self._slot.__set__(entry, value)
-
-
-Entry.body_html = _ReadOnFirstUse(Entry.__dict__["body_html"])  # type: ignore[assignment,misc]
-
-
 @dataclass(frozen=True, slots=True)
-class Problem(Picklable):
+class Problem:
     """Why one file was not published: printed as `path:line: message`."""
 
     path: str

@@ -7,40 +7,24 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from importlib import import_module
-from typing import Any
 
 from feeds import fingerprint, urls
 from feeds.catalog import Catalog, select
 from feeds.config import Config
 from feeds.loader import Loaded
 from feeds.model import Entry
-from feeds.render import Channel
+from feeds.render import Bodies, Channel
+from feeds.render.jsonfeed import render_json
+from feeds.render.opml import render_opml
+from feeds.render.pages import (
+    render_article,
+    render_gone,
+    render_home,
+    render_not_found,
+    render_topic,
+)
+from feeds.render.syndication import render_atom, render_rss
 from feeds.urls import Kind
-
-
-def _lazy(module: str, name: str) -> Callable[..., bytes]:
-    """A renderer imported on its first call.
-
-    Finding that nothing changed needs neither Jinja2 nor feedgen, whose imports take longer
-    than the rest of such a rebuild.
-    """
-
-    def render(*args: Any) -> bytes:
-        function: Callable[..., bytes] = getattr(import_module(f"feeds.render.{module}"), name)
-        return function(*args)
-
-    return render
-
-
-render_article = _lazy("pages", "render_article")
-render_home = _lazy("pages", "render_home")
-render_not_found = _lazy("pages", "render_not_found")
-render_topic = _lazy("pages", "render_topic")
-render_opml = _lazy("opml", "render_opml")
-render_atom = _lazy("syndication", "render_atom")
-render_rss = _lazy("syndication", "render_rss")
-render_json = _lazy("jsonfeed", "render_json")
 
 _FEED_RENDERERS: dict[Kind, Callable[[Channel], bytes]] = {
     Kind.ATOM: render_atom,
@@ -59,10 +43,7 @@ class Resource:
     key: str  # a digest of every input of `render`: same key, same bytes
 
     def cache_control(self, config: Config) -> str:
-        """Article pages rarely change and may be cached longer than feeds and lists."""
-        is_article = urls.is_article_page(self.path)
-        seconds = config.article_max_age if is_article else config.cache_max_age
-        return f"public, max-age={seconds}"
+        return urls.cache_control(self.path, config.cache_max_age, config.article_max_age)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,20 +58,21 @@ class Site:
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources.values())
 
-    def not_found_page(self) -> bytes:
-        return render_not_found(self._home())
+    @property
+    def next_change(self) -> datetime | None:
+        """The next moment the site changes by the clock alone (an embargo lifting)."""
+        return self.catalog.next_embargo
 
-    def _home(self) -> Channel:
-        return Channel(self.config, self.config.topic(urls.ALL), self.catalog.entries)
 
-
-def build_site(config: Config, loaded: Loaded, now: datetime) -> Site:
+def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) -> Site:
     """The site as published at `now` (embargoed articles appear once `now` passes them)."""
     catalog = select(loaded.entries, now)
-    home = Channel(config, config.topic(urls.ALL), catalog.entries)
-    topics = [Channel(config, topic, catalog.in_topic(topic.slug)) for topic in config.topics]
+    home = Channel(config, config.topic(urls.ALL), catalog.entries, bodies)
+    topics = [
+        Channel(config, topic, catalog.in_topic(topic.slug), bodies) for topic in config.topics
+    ]
     by_slug = {channel.topic.slug: channel for channel in topics}
-    key = _Keys(fingerprint.salt(config), loaded, catalog.entries)
+    key = _Keys(fingerprint.salt(config))
     resources: list[Resource] = []
     for entry in catalog.entries:
         path = urls.article_page(entry.slug)
@@ -110,6 +92,10 @@ def build_site(config: Config, loaded: Loaded, now: datetime) -> Site:
         resources.extend(_feeds(channel, key))
     render = partial(render_home, home, topics)
     resources.append(Resource(urls.HOME, Kind.HTML, render, key(urls.HOME, home.entries)))
+    render = partial(render_not_found, home)
+    resources.append(Resource(urls.NOT_FOUND, Kind.HTML, render, key(urls.NOT_FOUND, ())))
+    render = partial(render_gone, home)
+    resources.append(Resource(urls.GONE, Kind.HTML, render, key(urls.GONE, ())))
     # The OPML lists the feeds: its date is the newest of theirs.
     render = partial(render_opml, feeds, config.title)
     listed = [entry for channel in feeds for entry in channel.entries]
@@ -131,15 +117,13 @@ class _Keys:
     configuration), so an unchanged key means unchanged bytes.
     """
 
-    def __init__(self, salt: str, loaded: Loaded, entries: Iterable[Entry]) -> None:
+    def __init__(self, salt: str) -> None:
         self._salt = salt
-        self._entries = {entry.slug: loaded.fingerprint(entry) for entry in entries}
 
     def __call__(self, path: str, entries: Iterable[Entry]) -> str:
-        digests = self._entries
-        return fingerprint.of_parts(self._salt, path, *[digests[entry.slug] for entry in entries])
+        return fingerprint.of_parts(self._salt, path, *[entry.fingerprint for entry in entries])
 
     def of_entry(self, entry: Entry) -> str:
         """An article page's key: its entry's fingerprint, which covers the salt and the slug
         (the page's path), is one already."""
-        return self._entries[entry.slug]
+        return entry.fingerprint

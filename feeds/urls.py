@@ -32,6 +32,9 @@ _FEED_SUFFIX = {Kind.ATOM: ".atom.xml", Kind.RSS: ".rss.xml", Kind.JSON: ".json"
 HOME = "/"
 OPML = "/opml.xml"
 HEALTH = "/healthz"
+# The pages a server answers 404 and 410 with; static hosts can use them as error pages.
+NOT_FOUND = "/404.html"
+GONE = "/410.html"
 
 
 def topic_page(slug: str) -> str:
@@ -57,6 +60,24 @@ def feed(slug: str, kind: Kind) -> str:
 def absolute(base_url: str, path: str) -> str:
     """Absolute URL of a site path; `base_url` ends with a slash."""
     return base_url + path.lstrip("/")
+
+
+def kind_of(path: str) -> Kind | None:
+    """The kind of resource a site path names, by its shape; None if the site has none such."""
+    if path.endswith(("/", ".html")):
+        return Kind.HTML
+    if path == OPML:
+        return Kind.OPML
+    for kind, suffix in _FEED_SUFFIX.items():
+        if path.endswith(suffix):
+            return kind
+    return None
+
+
+def cache_control(path: str, lists_max_age: int, articles_max_age: int) -> str:
+    """Article pages rarely change and may be cached longer than feeds and lists."""
+    seconds = articles_max_age if is_article_page(path) else lists_max_age
+    return f"public, max-age={seconds}"
 
 
 def file_name(path: str) -> str:

@@ -1,145 +1,137 @@
-"""The Flask app: serves the site map from memory with the HTTP that feed readers expect."""
+"""The Flask app: serves the built output folder with the HTTP that feed readers expect.
+
+Every page and feed is a file the engine wrote (feeds.engine), sent with werkzeug's own
+conditional machinery: the ETag and Last-Modified come from the file, whose mtime the
+engine sets from its record, so every worker gives the same validators for the same bytes.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request, send_file
 from flask.typing import ResponseReturnValue
-from werkzeug.http import parse_date
-from werkzeug.wsgi import get_path_info
+from werkzeug.security import safe_join
 
-from feeds.live import Clock, LiveSite, utc_now
-from feeds.responses import NOSNIFF, SECURITY_HEADERS, Prepared
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+from feeds import urls
+from feeds.builder import POLL_SECONDS_WITH_EVENTS, STATUS, Builder, Clock, utc_now
+from feeds.config import Config, load_config
+from feeds.engine import GONE
 
 METHODS = ["GET", "HEAD"]
+# A builder that has not been seen for this long is down (it looks at least this often).
+BUILDER_SILENT_AFTER = 3 * POLL_SECONDS_WITH_EVENTS
 
 
 def create_app(
-    config_path: Path | str | None = None, *, clock: Clock = utc_now, watch: bool = True
+    config_path: Path | str | None = None, *, build: bool = True, clock: Clock = utc_now
 ) -> Flask:
-    """Build the app for `config_path` (default: $FEEDS_CONFIG or ./config.toml).
+    """The app for `config_path` (default: $FEEDS_CONFIG or ./config.toml).
 
-    With `watch`, a background thread picks up changed articles as they are saved.
+    With `build`, the site is built into the output folder once, now; `feeds serve` passes
+    False: its builder process keeps the folder current for every worker.
     """
     path = config_path or os.environ.get("FEEDS_CONFIG", "config.toml")
-    live = LiveSite(path, clock)
-    if watch:
-        live.watch()
+    config = load_config(path)
+    if build:
+        Builder(path, clock=clock).build()
     app = Flask(__name__, static_folder=None)
-    app.extensions["feeds"] = live
-    app.wsgi_app = _SitePaths(app.wsgi_app, live)  # type: ignore[method-assign,assignment]
+    app.extensions["feeds"] = config
+    out = config.output_dir
+    security = _security_headers(config)
 
-    # Every path has a rule, so that another method gets 405 (two rules, not one with
-    # `defaults`: werkzeug would look for a redirect to the defaults rule on every request).
-    # GET and HEAD of the site's own paths never get here (see _SitePaths): what does is
-    # not found.
     @app.route("/", endpoint="home", methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)
-    def elsewhere(path: str = "") -> Response:
-        return _not_found(live.current.not_found)
+    def page(path: str = "") -> Response:
+        site_path = "/" + path
+        kind = urls.kind_of(site_path)
+        name = urls.file_name(site_path)
+        file = safe_join(str(out), name)
+        if kind is None or file is None or any(part.startswith(".") for part in name.split("/")):
+            abort(404)
+        gzipped = max(request.accept_encodings["gzip"], request.accept_encodings["x-gzip"]) > 0
+        try:
+            response = _send(file + ".gz" if gzipped else file, kind.content_type)
+            if gzipped:
+                response.headers["Content-Encoding"] = "gzip"
+        except FileNotFoundError:
+            if not gzipped:
+                abort(410 if Path(out, GONE, name).is_file() else 404)
+            response = _send(file, kind.content_type)  # a file written without its .gz
+        response.vary.add("Accept-Encoding")
+        response.headers["Cache-Control"] = urls.cache_control(
+            site_path, config.cache_max_age, config.article_max_age
+        )
+        if kind is urls.Kind.HTML:
+            response.headers.update(security)
+        return response
 
     @app.route("/healthz", methods=METHODS)
     def health() -> ResponseReturnValue:
-        generation = live.current
-        response = app.json.response(
-            status="ok",
-            generation=generation.number,
-            articles=len(generation.site.catalog.entries),
-            rejected=len(generation.site.loaded.problems),
-            last_reload=generation.loaded_at.isoformat(),
-        )
+        status = _health(out / STATUS)
+        response = app.json.response(status)
+        response.status_code = 200 if status["status"] == "ok" else 503
         response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def error_page(name: str, status: int) -> Response:
+        try:
+            response = _send(str(out / name), urls.Kind.HTML.content_type, conditional=False)
+        except FileNotFoundError:  # not built yet
+            response = Response(f"{status}\n", mimetype="text/plain")
+        response.status_code = status
+        response.headers.update(security)
         return response
 
     @app.errorhandler(404)
     def not_found(error: Exception) -> Response:
-        return _not_found(live.current.not_found)
+        return error_page(urls.file_name(urls.NOT_FOUND), 404)
+
+    @app.errorhandler(410)
+    def gone(error: Exception) -> Response:
+        return error_page(urls.file_name(urls.GONE), 410)
 
     @app.after_request
     def nosniff(response: Response) -> Response:
-        response.headers.set(*NOSNIFF)  # the prepared responses have it already
+        response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
     return app
 
 
-class _SitePaths:
-    """WSGI in front of Flask: GET and HEAD of the site's paths, from the prepared responses.
-
-    Their answers are fixed when a generation is made; Flask's request context, routing and
-    hooks took a fifth of a 304's time. The response is the werkzeug Response that Flask
-    would send, so the bytes on the wire are the same. The rest goes on to Flask.
-    """
-
-    def __init__(self, app: WSGIApplication, live: LiveSite) -> None:
-        self._app = app
-        self._live = live
-
-    def __call__(self, environ: WSGIEnvironment, start: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") in METHODS:
-            path = "/" + get_path_info(environ).lstrip("/")  # as flask.Request.path
-            prepared = self._live.current.responses.get(path)
-            if prepared is not None:
-                return _respond(prepared, environ)(environ, start)
-        return self._app(environ, start)
+def _send(file: str, content_type: str, *, conditional: bool = True) -> Response:
+    """A file with werkzeug's validators (ETag and Last-Modified from its size and mtime)
+    and answers to If-None-Match, If-Modified-Since and Range; sent zero-copy where the
+    server can (gunicorn's sendfile)."""
+    response = send_file(file, mimetype=content_type, conditional=conditional, etag=True)
+    del response.headers["Content-Disposition"]  # a page, not a download
+    return response
 
 
-def _respond(prepared: Prepared, environ: WSGIEnvironment) -> Response:
-    """The plain or gzip representation, or its 304, from headers prepared with the site."""
-    gzipped = _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
-    representation = prepared.gzip if gzipped else prepared.plain
-    if _not_modified(prepared, environ):
-        return Response(status=304, headers=representation.headers)
-    return Response(representation.body, headers=representation.headers)
+def _security_headers(config: Config) -> dict[str, str]:
+    """Pages run no script; pictures come over HTTPS unless the site itself is on HTTP."""
+    images = "http: https:" if config.base_url.startswith("http:") else "https:"
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'none'; style-src 'unsafe-inline'; img-src {images}; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        ),
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
 
 
-def _accepts_gzip(header: str | None) -> bool:
-    """Whether Accept-Encoding allows gzip (RFC 9110 12.5.3): `gzip` (or `x-gzip`) with a
-    quality above 0, else `*` with a quality above 0. No header: plain bytes."""
-    star = False
-    for item in (header or "").split(","):
-        coding, *parameters = item.split(";")
-        coding = coding.strip().lower()
-        if coding in {"gzip", "x-gzip"}:
-            return _quality(parameters) > 0
-        if coding == "*":
-            star = _quality(parameters) > 0
-    return star
-
-
-def _quality(parameters: list[str]) -> float:
-    """The `q` of an Accept-Encoding item: 1 if absent, 0 if unreadable."""
-    for parameter in parameters:
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
-def _not_modified(prepared: Prepared, environ: WSGIEnvironment) -> bool:
-    """If-None-Match, weak comparison, either encoding's tag; if absent, If-Modified-Since
-    (RFC 9110 13.1.2, 13.1.3, 13.2.2)."""
-    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        if if_none_match.strip() == "*":
-            return True
-        tags = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
-        return not prepared.etags.isdisjoint(tags)
-    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
-    return since is not None and prepared.last_modified <= since
-
-
-def _not_found(page: bytes) -> Response:
-    return Response(
-        page, status=404, headers=SECURITY_HEADERS, content_type="text/html; charset=utf-8"
-    )
+def _health(status_file: Path) -> dict[str, object]:
+    """The builder's status file, judged: "error" if it failed, "down" if it went silent."""
+    try:
+        status: dict[str, object] = json.loads(status_file.read_bytes())
+    except (OSError, ValueError):
+        return {"status": "starting", "error": None}
+    builder = status.get("builder")
+    if isinstance(builder, dict) and builder.get("watching"):
+        seen = datetime.fromisoformat(str(builder["seen"]))
+        if (datetime.now(UTC) - seen).total_seconds() > BUILDER_SILENT_AFTER:
+            status["status"] = "down"
+    return status

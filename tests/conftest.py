@@ -11,6 +11,7 @@ from feeds.config import Config, load_config
 from feeds.loader import Loaded, load
 from feeds.model import Entry
 from feeds.readers import Context, Draft, markdown, wire
+from feeds.store import EntryStore
 from feeds.topics import TopicMatcher
 
 CONFIG = """\
@@ -80,8 +81,16 @@ class Site:
     def config(self) -> Config:
         return load_config(self.root / "config.toml")
 
+    def store(self) -> EntryStore:
+        """The site's entry cache, in .feeds-cache/ beside config.toml."""
+        return EntryStore(self.config())
+
     def load(self) -> Loaded:
-        return load(self.config())
+        return load(self.config(), self.store())
+
+    def body(self, entry: Entry) -> str:
+        """The HTML body of a loaded entry, from the entry cache."""
+        return self.store().body(entry.body_digest)
 
     def entry(self, name: str) -> Entry:
         """The entry loaded from articles/`name`; fails with the problems if it was rejected."""

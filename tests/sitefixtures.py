@@ -22,6 +22,7 @@ from feeds.cli import main
 from feeds.config import Config, load_config
 from feeds.loader import load
 from feeds.site import Site, build_site
+from feeds.store import EntryStore
 
 BASE_URL = "https://news.example.org/wire/"
 SITE_TITLE = "Lakeside Wire"
@@ -338,7 +339,8 @@ def make_site(
 def site_at(config_path: Path, now: datetime = NOW) -> Site:
     """The site of `config_path` as published at `now`, built in-process."""
     config = load_config(config_path)
-    return build_site(config, load(config), now)
+    store = EntryStore(config)
+    return build_site(config, load(config, store), now, store)
 
 
 def config_at(config_path: Path) -> Config:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from feeds import urls
 from feeds.config import Config
@@ -14,13 +15,24 @@ from feeds.model import Entry, Topic
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+class Bodies(Protocol):
+    """Where the HTML bodies of entries are kept (feeds.store.EntryStore)."""
+
+    def body(self, digest: str) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Channel:
-    """One topic's feed (or `all`): its settings and its newest entries."""
+    """One topic's feed (or `all`): its settings, its newest entries and their bodies."""
 
     config: Config
     topic: Topic
     entries: tuple[Entry, ...]
+    bodies: Bodies
+
+    def body(self, entry: Entry) -> str:
+        """The entry's sanitised HTML body."""
+        return self.bodies.body(entry.body_digest)
 
     @property
     def title(self) -> str:

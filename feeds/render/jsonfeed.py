@@ -35,7 +35,7 @@ def _item(channel: Channel, entry: Entry) -> dict[str, Any]:
         "id": entry.id,
         "url": channel.entry_url(entry),
         "title": entry.title,
-        "content_html": entry.body_html,
+        "content_html": channel.body(entry),
         "summary": entry.summary,
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),

@@ -13,10 +13,10 @@ from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_a
 from jinja2.bccache import Bucket
 
 from feeds import urls
-from feeds.cache import FOLDER
 from feeds.dates import format_date
 from feeds.model import Entry
 from feeds.render import Channel
+from feeds.store import FOLDER
 from feeds.urls import FEED_KINDS, Kind
 
 _FORMAT_NAMES = {Kind.ATOM: "Atom", Kind.RSS: "RSS", Kind.JSON: "JSON Feed"}
@@ -88,11 +88,20 @@ def render_article(entry: Entry, channels: Sequence[Channel]) -> bytes:
 
 
 def render_not_found(home: Channel) -> bytes:
+    return _error_page("404.html", "Not found", home)
+
+
+def render_gone(home: Channel) -> bytes:
+    """What the server answers for an article page it published and no longer has."""
+    return _error_page("410.html", "Gone", home)
+
+
+def _error_page(name: str, title: str, home: Channel) -> bytes:
     return _render(
-        "404.html",
+        name,
         home,
         language=home.config.language,
-        title=f"Not found — {home.config.title}",
+        title=f"{title} — {home.config.title}",
         feeds=feed_links([home]),
     )
 

@@ -96,7 +96,7 @@ def _add_entry(feed: FeedGenerator, channel: Channel, entry: Entry) -> None:
     item.extras.links = links
     item.published(entry.published)
     item.updated(entry.updated)
-    item.content(entry.body_html, type="html")
+    item.content(channel.body(entry), type="html")
     if entry.summary:
         item.summary(entry.summary)
     if entry.author:

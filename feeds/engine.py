@@ -1,0 +1,406 @@
+"""The one build primitive, used by `feeds build`, `feeds serve` and `feeds deploy`.
+
+From the configuration, the article files and the record of the last output (the manifest),
+it renders what changed, writes it atomically file by file and says which site paths were
+added, changed and removed. Two records carry it: what each article file loaded to (the
+entry cache, feeds.store) and what each output file holds (the manifest, beside the files).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import gzip
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from feeds import fingerprint, urls
+from feeds.config import Config
+from feeds.errors import FeedsError
+from feeds.loader import ScannedFile, load, scan
+from feeds.site import Site, build_site
+from feeds.store import EntryStore
+
+MANIFEST = ".feeds-manifest.json"
+# Present while a build writes: a build that finds it was interrupted and looks for the
+# temporary files it may have left.
+BUILDING = ".feeds-building"
+# An empty file per article page the site published and no longer has: the server answers
+# 410 Gone for it.
+GONE = ".feeds-gone"
+_FORMAT = 3
+# A build that would remove more than this share of the published article pages (and more
+# than SHRINK_FLOOR of them) stops unless forced: an unmounted share or a failed sync that
+# leaves a few files looks like that.
+SHRINK_SHARE = 0.5
+SHRINK_FLOOR = 10
+
+
+class OutputError(FeedsError):
+    """The output folder cannot be written."""
+
+
+class ShrinkError(FeedsError):
+    """The articles folder suddenly holds far fewer articles than were published."""
+
+
+class Written(NamedTuple):
+    """What the manifest remembers of an output file."""
+
+    key: str  # the resource's key when it was written
+    size: int
+    mtime: int  # whole seconds: the file's mtime and its Last-Modified
+    md5: str  # of its bytes: what `feeds deploy` compares with the bucket's ETags
+    gzipped: bool  # a `.gz` sibling with the same bytes compressed is beside it
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What a build published, repeated as it is when nothing changed."""
+
+    articles: int = 0
+    topics: int = 0
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """The record of the last complete build into a folder."""
+
+    files: dict[str, Written] = field(default_factory=dict)
+    gone: frozenset[str] = frozenset()  # file names of removed article pages
+    inputs: str | None = None  # digest of settings, code and article files' stat signatures
+    until: str | None = None  # ISO 8601: when the site next changes by the clock alone
+    gzipped: bool = False
+    report: Report = Report()
+
+    def still_holds(self, inputs: str | None, now: datetime, gzipped: bool) -> bool:
+        """True if building again with `inputs` at `now` could only give these files."""
+        return (
+            inputs is not None
+            and inputs == self.inputs
+            and gzipped <= self.gzipped
+            and (self.until is None or now < datetime.fromisoformat(self.until))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """Site paths whose bytes a build added, changed or removed."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """The outcome of one build: what changed, the new record, and the site when loaded."""
+
+    changes: Changes
+    manifest: Manifest
+    site: Site | None  # None when nothing changed: the articles were not even loaded
+    written: int
+
+    @property
+    def report(self) -> Report:
+        return self.manifest.report
+
+    @property
+    def next_change(self) -> datetime | None:
+        until = self.manifest.until
+        return None if until is None else datetime.fromisoformat(until)
+
+
+def build(
+    config: Config,
+    out_dir: Path,
+    now: datetime,
+    *,
+    store: EntryStore | None = None,
+    previous: Manifest | None = None,
+    workers: int = 1,
+    gzipped: bool = False,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Build:
+    """Bring `out_dir` up to date with the articles as published at `now`.
+
+    `previous` is the manifest the caller got from its last build into `out_dir`; without
+    it, the one in the folder is read and every file is checked against it (size and
+    mtime), so files deleted or edited by hand are written again. With `gzipped`, each file
+    gets a `.gz` sibling for servers that send it as is. Raises ArticlesFolderError before
+    anything is written if the articles cannot all be listed, ShrinkError if most article
+    pages would go (unless `force`), OutputError if the folder cannot be written.
+    """
+    files = list(scan(config))
+    checked = previous is None
+    last = read_manifest(out_dir) if previous is None else previous
+    inputs = _inputs(config, files)
+    if last.still_holds(inputs, now, gzipped) and (not checked or _intact(out_dir, last)):
+        return Build(Changes(), last, None, 0)
+    store = store or EntryStore(config)
+    site = build_site(config, load(config, store, workers=workers, files=files), now, store)
+    _refuse_shrinking(site, last, force)
+    try:
+        return _Writer(out_dir, last, now, gzipped, checked).write(site, inputs, progress)
+    except OSError as exc:
+        raise _output_error(exc, out_dir) from None
+
+
+def _inputs(config: Config, files: list[ScannedFile]) -> str | None:
+    """A digest of the settings, the code and every article file's path and stat signature;
+    None when a file has none (a symlink, whose target may change unseen)."""
+    parts = [fingerprint.salt(config)]
+    for _, shown, signature in files:
+        if signature is None:
+            return None
+        parts.append(f"{shown}:{signature}")
+    return fingerprint.of_parts(*parts)
+
+
+def _refuse_shrinking(site: Site, last: Manifest, force: bool) -> None:
+    published = sum(1 for name in last.files if urls.is_article_page("/" + name))
+    kept = sum(1 for path in site.resources if urls.is_article_page(path))
+    lost = published - kept
+    if not force and lost > SHRINK_FLOOR and lost > SHRINK_SHARE * published:
+        raise ShrinkError(
+            f"{site.config.articles_dir}: holds {kept:,} articles where {published:,} were "
+            f"published; if that is right, run again with --force (nothing was changed)"
+        )
+
+
+class _Writer:
+    """Writes one build into a folder, file by file, and keeps the new manifest."""
+
+    def __init__(
+        self, out_dir: Path, last: Manifest, now: datetime, gzipped: bool, checked: bool
+    ) -> None:
+        self.out_dir, self.last, self.gzipped, self.checked = out_dir, last, gzipped, checked
+        self.now = int(now.timestamp())
+        self.files: dict[str, Written] = {}
+        self.written = 0
+
+    def write(
+        self, site: Site, inputs: str | None, progress: Callable[[int, int], None] | None
+    ) -> Build:
+        out_dir = self.out_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with _locked(out_dir):
+            return self._write(site, inputs, progress)
+
+    def _write(
+        self, site: Site, inputs: str | None, progress: Callable[[int, int], None] | None
+    ) -> Build:
+        out_dir = self.out_dir
+        marker = out_dir / BUILDING
+        if marker.exists():
+            _remove_leftovers(out_dir)
+        marker.touch()
+        added: list[str] = []
+        changed: list[str] = []
+        total = len(site.resources)
+        for done, resource in enumerate(site, start=1):
+            name = urls.file_name(resource.path)
+            old = self.last.files.get(name)
+            if old is None or old.key != resource.key or not self._kept(name, old):
+                if self._put(name, resource.render(), resource.key, old):
+                    (added if old is None else changed).append(resource.path)
+            else:
+                self.files[name] = old
+            if progress:
+                progress(done, total)
+        removed = sorted(self.last.files.keys() - self.files.keys())
+        gone = self._remove(removed)
+        catalog = site.catalog
+        next_change = site.next_change
+        manifest = Manifest(
+            files=self.files,
+            gone=gone,
+            inputs=inputs,
+            until=None if next_change is None else next_change.isoformat(),
+            gzipped=self.gzipped,
+            report=Report(
+                articles=len(catalog.entries),
+                topics=sum(1 for topic in site.config.topics if catalog.in_topic(topic.slug)),
+                problems=tuple(
+                    str(problem)
+                    for problem in sorted(site.loaded.problems, key=lambda p: (p.path, p.line))
+                ),
+            ),
+        )
+        _write_manifest(out_dir, manifest, self.now)
+        marker.unlink()
+        changes = Changes(tuple(added), tuple(changed), tuple("/" + name for name in removed))
+        return Build(changes, manifest, site, self.written)
+
+    def _kept(self, name: str, old: Written) -> bool:
+        """True if the file still holds what was written (when checking), gzip included."""
+        if self.gzipped and not old.gzipped:
+            return False
+        return not self.checked or _holds(self.out_dir, name, old)
+
+    def _put(self, name: str, data: bytes, key: str, old: Written | None) -> bool:
+        """Record `data` for `name`, writing it unless the file holds it; True if written."""
+        md5 = hashlib.md5(data).hexdigest()
+        if old is not None and old.md5 == md5 and self._kept(name, old):
+            self.files[name] = old._replace(key=key)
+            return False
+        # Each change moves Last-Modified on by a second at least, so that a client sending
+        # only If-Modified-Since sees it, and the manifest tells a file written since.
+        mtime = max(self.now, old.mtime + 1) if old is not None else self.now
+        path = self.out_dir / name
+        _replace(path, data, mtime)
+        if self.gzipped:
+            _replace(path.with_name(path.name + ".gz"), gzip.compress(data, 6, mtime=0), mtime)
+        elif old is not None and old.gzipped:
+            path.with_name(path.name + ".gz").unlink(missing_ok=True)
+        self.files[name] = Written(key, len(data), mtime, md5, self.gzipped)
+        self.written += 1
+        return True
+
+    def _remove(self, names: list[str]) -> frozenset[str]:
+        """Delete the files the site no longer has; an article page leaves a tombstone."""
+        gone = {name for name in self.last.gone if name not in self.files}
+        for name in self.files.keys() & self.last.gone:
+            (self.out_dir / GONE / name).unlink(missing_ok=True)
+        for name in names:
+            if not _is_safe(name):
+                continue
+            _remove(self.out_dir, name)
+            _remove(self.out_dir, name + ".gz")
+            if urls.is_article_page("/" + name):
+                tombstone = self.out_dir / GONE / name
+                tombstone.parent.mkdir(parents=True, exist_ok=True)
+                tombstone.touch()
+                gone.add(name)
+        return frozenset(gone)
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock: two builds into one folder (a `feeds build` while the server's
+    builder runs) write one after the other."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _replace(path: Path, data: bytes, mtime: int) -> None:
+    """Atomically replace `path` with `data`, dated `mtime`: a reader sees old or new."""
+    try:
+        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        temporary.chmod(0o644)
+        os.utime(temporary, (mtime, mtime))
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _holds(out_dir: Path, name: str, written: Written) -> bool:
+    """True if the file is still there as written: same size, same mtime, `.gz` too."""
+    try:
+        status = os.stat(f"{out_dir}/{name}")  # noqa: PTH116 (strings: this runs per file)
+        if written.gzipped:
+            os.stat(f"{out_dir}/{name}.gz")  # noqa: PTH116
+    except FileNotFoundError:
+        return False
+    return status.st_size == written.size and int(status.st_mtime) == written.mtime
+
+
+def _intact(out_dir: Path, manifest: Manifest) -> bool:
+    return bool(manifest.files) and all(
+        _holds(out_dir, name, written) for name, written in manifest.files.items()
+    )
+
+
+def _remove(out_dir: Path, name: str) -> None:
+    """Delete a file, then its folders as far up as they are empty."""
+    path = out_dir / name
+    path.unlink(missing_ok=True)
+    for folder in path.parents:
+        if folder == out_dir or not folder.is_relative_to(out_dir):
+            break
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Delete the temporary files of atomic writes that a killed build never renamed."""
+    for path in out_dir.rglob(".*.tmp"):
+        path.unlink(missing_ok=True)
+
+
+def _is_safe(name: str) -> bool:
+    """Only relative paths inside the output folder: the manifest may have been edited."""
+    return bool(name) and not name.startswith("/") and ".." not in name.split("/")
+
+
+def read_manifest(out_dir: Path) -> Manifest:
+    """The record of the last complete build into `out_dir`; empty if missing or unreadable."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_bytes())
+        if data.get("format") != _FORMAT:
+            return Manifest()
+        return Manifest(
+            files={name: Written._make(value) for name, value in data["files"].items()},
+            gone=frozenset(data["gone"]),
+            inputs=data["inputs"],
+            until=data["until"],
+            gzipped=data["gzipped"],
+            report=Report(**{**data["report"], "problems": tuple(data["report"]["problems"])}),
+        )
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return Manifest()
+
+
+def _write_manifest(out_dir: Path, manifest: Manifest, mtime: int) -> None:
+    report = manifest.report
+    data = {
+        "format": _FORMAT,
+        "inputs": manifest.inputs,
+        "until": manifest.until,
+        "gzipped": manifest.gzipped,
+        "report": {
+            "articles": report.articles,
+            "topics": report.topics,
+            "problems": report.problems,
+        },
+        "gone": sorted(manifest.gone),
+        "files": dict(sorted(manifest.files.items())),
+    }
+    # One line: with `indent`, json falls back from its C encoder to Python, 10 times slower.
+    _replace(out_dir / MANIFEST, json.dumps(data, separators=(",", ":")).encode(), mtime)
+
+
+def _output_error(exc: OSError, out_dir: Path) -> OutputError:
+    where = exc.filename or out_dir
+    if exc.errno == errno.ENOSPC:
+        return OutputError(f"{where}: the disk is full; free some space and build again")
+    return OutputError(
+        f"{where}: cannot write the site ({exc.strerror}); check that the output folder is writable"
+    )

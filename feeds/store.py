@@ -1,0 +1,167 @@
+"""The entry cache: what each article file loaded to, in SQLite in `.feeds-cache/`.
+
+One row per article file (its stat signature, a digest of its bytes and its outcome: the
+entries it holds, or why it was rejected) and one row per body, by the digest of its HTML.
+The loader reads a file again only when its signature changed and parses it again only when
+its bytes did; renderers read the few bodies they show. The cache is salted with the
+settings and the code (feeds.fingerprint): after a change to either it starts empty. A
+damaged file is replaced; a folder that cannot be written means a cache in memory, for this
+run only. Outcomes are pickles: the file is trusted like config.toml beside it.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from contextlib import closing, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from feeds import fingerprint
+from feeds.config import Config
+from feeds.errors import FeedsError
+from feeds.model import Entry, Problem
+
+FOLDER = ".feeds-cache"
+_FILE = "entries.sqlite3"
+_FORMAT = "4"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, mtime INTEGER, ctime INTEGER, size INTEGER, inode INTEGER,
+    digest TEXT NOT NULL, outcome BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
+"""
+
+# st_mtime_ns, st_ctime_ns, st_size, st_ino: any write, rename or chmod changes one of them.
+Signature = tuple[int, int, int, int]
+Outcome = tuple[Entry, ...] | Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One file's outcome and how to tell that the file has not changed since."""
+
+    signature: Signature | None  # None for a symlink: its target is read every time
+    digest: str  # of the file's bytes
+    outcome: Outcome
+
+
+class DamagedCacheError(FeedsError):
+    """The entry cache lacks a body it lists: a disk fault, or an edit by hand."""
+
+
+def cache_folder(config: Config) -> Path:
+    return config.root / FOLDER
+
+
+class EntryStore:
+    """The entry cache of one site; `records` is what it held when opened."""
+
+    def __init__(self, config: Config) -> None:
+        self._salt = fingerprint.salt(config)
+        self._connection = _open(cache_folder(config) / _FILE, self._salt)
+        self.records: dict[str, Record] = {}
+        try:
+            self.records = self._read()
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError):
+            self._connection.close()  # damaged: start afresh in memory, for this run
+            self._connection = _open(Path(":memory:"), self._salt)
+
+    def body(self, digest: str) -> str:
+        """The HTML body stored under `digest`."""
+        row = self._connection.execute(
+            "SELECT html FROM bodies WHERE digest = ?", (digest,)
+        ).fetchone()
+        if row is None:
+            raise DamagedCacheError(
+                f"{FOLDER}/{_FILE}: the entry cache lacks a body; delete the folder and run again"
+            )
+        html: str = row[0]
+        return html
+
+    def save(
+        self, changed: Mapping[str, Record], bodies: Mapping[str, str], removed: Iterable[str]
+    ) -> None:
+        """Record the files that changed with their new bodies, and forget removed files."""
+        rows = [
+            (path, *(record.signature or (None,) * 4), record.digest, pickle.dumps(record.outcome))
+            for path, record in changed.items()
+        ]
+        with self._connection as connection:
+            connection.executemany("INSERT OR IGNORE INTO bodies VALUES (?, ?)", bodies.items())
+            connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", rows)
+            connection.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
+        self.records.update(changed)
+        for path in removed:
+            self.records.pop(path, None)
+
+    def forget_unused_bodies(self) -> None:
+        """Delete the bodies no file holds any more, once they outnumber the entries."""
+        used = {
+            entry.body_digest
+            for record in self.records.values()
+            if isinstance(record.outcome, tuple)
+            for entry in record.outcome
+        }
+        (stored,) = self._connection.execute("SELECT count(*) FROM bodies").fetchone()
+        if stored <= 2 * len(used) + 100:
+            return
+        with self._connection as connection:
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS used (digest TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM used")
+            connection.executemany("INSERT INTO used VALUES (?)", ((d,) for d in used))
+            connection.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM used)")
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def _read(self) -> dict[str, Record]:
+        records: dict[str, Record] = {}
+        rows = self._connection.execute(
+            "SELECT path, mtime, ctime, size, inode, digest, outcome FROM files"
+        )
+        for path, mtime, ctime, size, inode, digest, outcome in rows:
+            signature = None if mtime is None else (mtime, ctime, size, inode)
+            records[path] = Record(signature, digest, pickle.loads(outcome))
+        return records
+
+
+def _open(path: Path, salt: str) -> sqlite3.Connection:
+    """The cache at `path`, emptied if it was made for another salt; in memory if `path`
+    cannot be used."""
+    try:
+        if path.name != ":memory:":
+            path.parent.mkdir(exist_ok=True)
+        connection = _connect(path, salt)
+    except (OSError, sqlite3.DatabaseError):
+        with suppress(OSError):
+            path.unlink(missing_ok=True)  # damaged: one more try with a new file
+        try:
+            connection = _connect(path, salt)
+        except (OSError, sqlite3.DatabaseError):
+            connection = _connect(Path(":memory:"), salt)
+    return connection
+
+
+def _connect(path: Path, salt: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
+        connection.execute("PRAGMA synchronous = NORMAL")  # a cache: losing the last write is fine
+        connection.executescript(_SCHEMA)
+        with closing(connection.execute("SELECT value FROM meta WHERE name = 'salt'")) as rows:
+            found = rows.fetchone()
+        if found is None or found[0] != f"{_FORMAT}:{salt}":
+            with connection:
+                connection.execute("DELETE FROM files")
+                connection.execute("DELETE FROM bodies")
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('salt', ?)", (f"{_FORMAT}:{salt}",)
+                )
+    except BaseException:
+        connection.close()
+        raise
+    return connection
