@@ -68,7 +68,7 @@ def plan(config: Config, out_dir: Path, built: Manifest, remote: dict[str, str])
         if remote.get(key) == written.md5:
             result.unchanged += 1
             continue
-        path = "/" + name.removesuffix("index.html")
+        path = urls.site_path(name)
         kind = urls.kind_of(path)
         assert kind is not None, f"the engine writes only site paths, not {name}"
         result.uploads.append(

@@ -171,7 +171,7 @@ def _inputs(config: Config, files: list[ScannedFile]) -> str | None:
 
 
 def _refuse_shrinking(site: Site, last: Manifest, force: bool) -> None:
-    published = sum(1 for name in last.files if urls.is_article_page("/" + name))
+    published = sum(1 for name in last.files if urls.is_article_page(urls.site_path(name)))
     kept = sum(1 for path in site.resources if urls.is_article_page(path))
     lost = published - kept
     if not force and lost > SHRINK_FLOOR and lost > SHRINK_SHARE * published:
@@ -242,7 +242,7 @@ class _Writer:
         )
         _write_manifest(out_dir, manifest, self.now)
         marker.unlink()
-        changes = Changes(tuple(added), tuple(changed), tuple("/" + name for name in removed))
+        changes = Changes(tuple(added), tuple(changed), tuple(map(urls.site_path, removed)))
         return Build(changes, manifest, site, self.written)
 
     def _kept(self, name: str, old: Written) -> bool:
@@ -280,7 +280,7 @@ class _Writer:
                 continue
             _remove(self.out_dir, name)
             _remove(self.out_dir, name + ".gz")
-            if urls.is_article_page("/" + name):
+            if urls.is_article_page(urls.site_path(name)):
                 tombstone = self.out_dir / GONE / name
                 tombstone.parent.mkdir(parents=True, exist_ok=True)
                 tombstone.touch()

@@ -84,3 +84,8 @@ def file_name(path: str) -> str:
     """Relative file name of a site path in static output: folders get `index.html`."""
     relative = path.lstrip("/")
     return relative + "index.html" if path.endswith("/") else relative
+
+
+def site_path(file_name: str) -> str:
+    """The site path of a file name in static output: the inverse of `file_name`."""
+    return "/" + file_name.removesuffix("index.html")

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import gc
+import json
 import os
 import random
 import re
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from feeds import cli, urls
-from feeds.cache import FOLDER
-from feeds.stamp import Stamp
-from feeds.static import MANIFEST
+from feeds import engine, urls
+from feeds.engine import MANIFEST, Manifest
+from feeds.loader import load
 from tests.serverfixtures import article
 from tests.sitefixtures import (
     ARTICLES,
     PUBLISHED,
-    TOPICS,
     make_site,
     run_main,
     run_process,
@@ -131,10 +130,15 @@ def test_same_bytes_whatever_the_time_zone_locale_or_file_order(tmp_path: Path) 
     for run in runs:
         assert run.code == 0, run.stderr
         assert summary(run.stderr[-1])["articles"] == len(PUBLISHED)
-    built = tree(tmp_path / "a")
+    # The site's files: the manifest records when each was written, for Last-Modified.
+    built = site_files(tmp_path / "a")
     assert len(built) > len(PUBLISHED)
-    assert tree(tmp_path / "b") == built
-    assert tree(tmp_path / "c") == built
+    assert site_files(tmp_path / "b") == built
+    assert site_files(tmp_path / "c") == built
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {name: data for name, data in tree(folder).items() if name != MANIFEST}
 
 
 def test_an_unchanged_rebuild_loads_nothing_and_repeats_the_report(
@@ -147,7 +151,7 @@ def test_an_unchanged_rebuild_loads_nothing_and_repeats_the_report(
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("articles loaded although nothing changed")
 
-    monkeypatch.setattr(cli, "load_cached", fail)
+    monkeypatch.setattr(engine, "load", fail)
     again = run_main("build", "--config", str(config), "--strict")
     assert again.code == 1
     assert again.stderr[:-1] == [BAD]
@@ -176,54 +180,101 @@ def test_any_change_of_input_or_output_means_a_real_build(
     again = run_main("build", "--config", str(config))
     assert again.code == 0
     expected = {urls.file_name(resource.path): resource.render() for resource in site_at(config)}
-    now = {name: data for name, data in tree(tmp_path / "public").items() if name != MANIFEST}
-    assert now == expected
+    assert site_files(tmp_path / "public") == expected
     assert summary(again.stderr[-1])["written"] == sum(
         built.get(name) != data for name, data in expected.items()
     )
 
 
-def test_a_stamp_expires_when_the_next_embargo_lifts() -> None:
-    stamp = Stamp("inputs", "2025-09-01T08:00:00+00:00", 3, 1, [])
-    assert stamp.still_valid("inputs", datetime(2025, 9, 1, 7, 59, 59, tzinfo=UTC))
-    assert not stamp.still_valid("inputs", datetime(2025, 9, 1, 8, 0, tzinfo=UTC))
-    assert not stamp.still_valid("other", datetime(2025, 9, 1, 7, 0, tzinfo=UTC))
-    assert not stamp.still_valid(None, datetime(2025, 9, 1, 7, 0, tzinfo=UTC))
-    assert Stamp("inputs", None, 3, 1, []).still_valid("inputs", datetime.now(UTC))
+def test_the_record_of_a_build_expires_when_the_next_embargo_lifts() -> None:
+    manifest = Manifest(inputs="inputs", until="2025-09-01T08:00:00+00:00")
+    assert manifest.still_holds("inputs", datetime(2025, 9, 1, 7, 59, 59, tzinfo=UTC), False)
+    assert not manifest.still_holds("inputs", datetime(2025, 9, 1, 8, 0, tzinfo=UTC), False)
+    assert not manifest.still_holds("other", datetime(2025, 9, 1, 7, 0, tzinfo=UTC), False)
+    assert not manifest.still_holds(None, datetime(2025, 9, 1, 7, 0, tzinfo=UTC), False)
+    assert not manifest.still_holds("inputs", datetime(2025, 9, 1, 7, 0, tzinfo=UTC), True)
+    assert Manifest(inputs="inputs").still_holds("inputs", datetime.now(UTC), False)
 
 
-def test_a_symlinked_article_means_no_stamp(tmp_path: Path) -> None:
+def test_a_symlinked_article_means_a_real_build_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = make_site(tmp_path)
     (tmp_path / "articles" / "linked.md").symlink_to(next((tmp_path / "articles").rglob("*.md")))
     run_main("build", "--config", str(config))
-    assert list((tmp_path / FOLDER).glob("build-*.json")) == []
-    assert list((tmp_path / FOLDER).glob("entries.*")) != []
+    record = json.loads((tmp_path / "public" / MANIFEST).read_bytes())
+    assert record["inputs"] is None  # its target may change unseen
+    loads: list[object] = []
+    monkeypatch.setattr(
+        engine, "load", lambda *args, **kwargs: loads.append(args) or load(*args, **kwargs)
+    )
+    run_main("build", "--config", str(config))
+    assert len(loads) == 1
 
 
-def _cyclic_garbage_of_a_cold_build(root: Path, articles: int) -> int:
-    """Objects in reference cycles that `feeds build` leaves, the collector off meanwhile."""
-    files = {
-        f"story-{n:03d}.md": article(
-            f"Story {n}",
-            f"2025-0{1 + n % 9}-{1 + n % 28:02d}T10:00:00+02:00",
-            extra=f"topics: [{TOPICS[n % len(TOPICS)]}]",
-            body=f"Body of *story {n}*, with [a link](https://example.org/{n}).\n\n" * 5,
-        )
-        for n in range(articles)
+@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize("how", ["missing", "a-file"])
+def test_an_articles_folder_that_cannot_be_listed_is_an_error_and_the_site_stays(
+    tmp_path: Path, command: str, how: str
+) -> None:
+    config = make_site(tmp_path)
+    assert run_main("build", "--config", str(config)).code == 0
+    before = tree(tmp_path / "public")
+    articles = tmp_path / "articles"
+    if how == "missing":
+        articles.rename(tmp_path / "unmounted")
+    elif how == "a-file":
+        shutil.rmtree(articles)
+        articles.write_text("not a folder", "utf-8")
+    run = run_process(tmp_path, command, "--config", str(config))
+    assert run.code == 2
+    assert len(run.stderr) == 1
+    assert run.stderr[0].startswith("feeds: ")
+    assert "articles" in run.stderr[0]
+    assert tree(tmp_path / "public") == before
+
+
+def test_a_subfolder_that_cannot_be_listed_stops_the_build_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_site(tmp_path)
+    assert run_main("build", "--config", str(config)).code == 0
+    before = tree(tmp_path / "public")
+    (tmp_path / "articles" / "extra.md").write_text(
+        "---\ntitle: Extra\ndate: 2025-09-01T08:00:00Z\n---\nMore.\n", "utf-8"
+    )
+    walk = os.walk
+
+    def denied(top: str, onerror: Callable[[OSError], None], **kwargs: object) -> object:
+        onerror(PermissionError(13, "Permission denied", f"{top}/ukraine"))
+        return walk(top, onerror=onerror)
+
+    monkeypatch.setattr(os, "walk", denied)
+    run = run_main("build", "--config", str(config))
+    assert run.code == 2
+    assert run.stderr == [
+        f"feeds: {tmp_path}/articles/ukraine: cannot be read (Permission denied); check its "
+        "permissions (nothing was published, so that its articles are not removed)"
+    ]
+    assert tree(tmp_path / "public") == before
+
+
+def test_a_build_that_would_remove_most_articles_needs_force(tmp_path: Path) -> None:
+    many = {
+        f"story-{n:02d}.md": article(f"Story {n}", f"2025-09-01T08:{n:02d}:00Z") for n in range(30)
     }
-    config = make_site(root, files)
-    gc.collect()
-    gc.disable()
-    try:
-        assert run_main("build", "--config", str(config)).code == 0
-        return gc.collect()
-    finally:
-        gc.enable()
-
-
-def test_a_build_makes_no_reference_cycles_per_article(tmp_path: Path) -> None:
-    """`feeds build` runs without the cyclic garbage collector (see feeds.cli.main): that
-    is sound only while what it makes for each article is freed without it."""
-    few = _cyclic_garbage_of_a_cold_build(tmp_path / "few", 15)
-    many = _cyclic_garbage_of_a_cold_build(tmp_path / "many", 150)
-    assert many - few < 30, (few, many)
+    config = make_site(tmp_path, many)
+    assert run_main("build", "--config", str(config)).code == 0
+    before = tree(tmp_path / "public")
+    for name in list(many)[3:]:
+        (tmp_path / "articles" / name).unlink()
+    refused = run_main("build", "--config", str(config))
+    assert refused.code == 2
+    assert refused.stderr == [
+        f"feeds: {tmp_path}/articles: holds 3 articles where 30 were published; if that is "
+        "right, run again with --force (nothing was changed)"
+    ]
+    assert tree(tmp_path / "public") == before
+    forced = run_main("build", "--config", str(config), "--force")
+    assert forced.code == 0
+    assert summary(forced.stderr[-1])["removed"] == 27

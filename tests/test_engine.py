@@ -1,19 +1,21 @@
-"""Static output: every path as a file, only changed files rewritten, stale files removed."""
+"""The engine: every path as a file, only changed files rewritten, stale files removed, and
+what changed said as site paths."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
-from feeds import urls
+from feeds import engine, urls
+from feeds.config import load_config
+from feeds.engine import BUILDING, GONE, MANIFEST, Changes, OutputError
 from feeds.site import Site
-from feeds.static import MANIFEST, PENDING, OutputError, WriteStats, write_site
-from tests.sitefixtures import make_site, site_at, stamps, tree
+from tests.sitefixtures import NOW, make_site, site_at, stamps, tree
 
 FEEDS = ("atom.xml", "rss.xml", "json")
 
@@ -27,8 +29,43 @@ def published_names(config: Path) -> dict[str, bytes]:
     return {urls.file_name(r.path): r.render() for r in site_at(config)}
 
 
-def build(config: Path, out: Path) -> WriteStats:
-    return write_site(site_at(config), out)
+@dataclass(frozen=True, slots=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def build(
+    config: Path, out: Path, progress: Callable[[int, int], None] | None = None
+) -> WriteStats:
+    done = engine.build(load_config(config), out, NOW, progress=progress)
+    total = len(done.manifest.files)
+    removed = len(done.changes.removed)
+    return WriteStats(written=done.written, unchanged=total - done.written, removed=removed)
+
+
+@pytest.fixture
+def sites(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Callable[[Site], Site]]]:
+    """Changes the engine's next site maps go through, one per build."""
+    changes: list[Callable[[Site], Site]] = []
+    make = engine.build_site
+
+    def changed(*args: object) -> Site:
+        site = make(*args)  # type: ignore[arg-type]
+        return changes.pop(0)(site) if changes else site
+
+    monkeypatch.setattr(engine, "build_site", changed)
+    yield changes
+
+
+def files_of(out: Path) -> dict[str, bytes]:
+    """The site's files in `out`: not the manifest, nor the tombstones of removed pages."""
+    return {
+        name: data
+        for name, data in tree(out).items()
+        if name != MANIFEST and not name.startswith(GONE + "/")
+    }
 
 
 def test_writes_every_resource_where_a_static_host_serves_it(tmp_path: Path) -> None:
@@ -38,7 +75,7 @@ def test_writes_every_resource_where_a_static_host_serves_it(tmp_path: Path) -> 
     stats = build(config, out)
     files = tree(out)
     assert stats == WriteStats(written=len(expected), unchanged=0, removed=0)
-    assert {name: data for name, data in files.items() if name != MANIFEST} == expected
+    assert files_of(out) == expected
     assert "index.html" in files
     assert "articles/quotes/index.html" in files
     assert sorted(json.loads(files[MANIFEST])["files"]) == sorted(expected)
@@ -129,10 +166,8 @@ def test_a_removed_article_disappears_but_user_files_stay(tmp_path: Path) -> Non
     assert not (out / "articles" / "istanbul-talks" / "index.html").exists()
     files = tree(out)
     assert {name: files[name] for name in user_files} == user_files
-    assert {name: data for name, data in files.items() if name != MANIFEST} == {
-        **published_names(config),
-        **user_files,
-    }
+    assert files_of(out) == {**published_names(config), **user_files}
+    assert (out / GONE / "articles" / "port-drones" / "index.html").is_file()
     assert sorted(json.loads(files[MANIFEST])["files"]) == sorted(published_names(config))
 
 
@@ -149,17 +184,6 @@ def test_a_tampered_manifest_cannot_remove_files_outside(tmp_path: Path) -> None
     assert victim.read_text("utf-8") == "precious"
 
 
-def test_a_manifest_of_names_only_still_removes_stale_files(tmp_path: Path) -> None:
-    config = make_site(tmp_path / "site")
-    out = tmp_path / "out"
-    build(config, out)
-    names = json.loads((out / MANIFEST).read_text("utf-8"))["files"]
-    (out / MANIFEST).write_text(json.dumps(sorted(names)), "utf-8")
-    (config.parent / "articles" / "quotes.md").unlink()
-    assert build(config, out).removed == 1
-    assert not (out / "articles" / "quotes").exists()
-
-
 def _unrenderable(site: Site) -> Site:
     """The same site, except that rendering any resource fails the test."""
 
@@ -170,12 +194,15 @@ def _unrenderable(site: Site) -> Site:
     return replace(site, resources=resources)
 
 
-def test_an_unchanged_rebuild_renders_nothing(tmp_path: Path) -> None:
+def test_an_unchanged_rebuild_renders_nothing(
+    tmp_path: Path, sites: list[Callable[[Site], Site]]
+) -> None:
     config = make_site(tmp_path / "site")
     out = tmp_path / "out"
     first = build(config, out)
-    stats = write_site(_unrenderable(site_at(config)), out)
-    assert stats == WriteStats(written=0, unchanged=first.written, removed=0)
+    (config.parent / "articles" / "quotes.md").touch()  # read again, not rendered
+    sites.append(_unrenderable)
+    assert build(config, out) == WriteStats(written=0, unchanged=first.written, removed=0)
 
 
 def test_a_file_changed_in_the_output_is_rendered_again(tmp_path: Path) -> None:
@@ -189,21 +216,30 @@ def test_a_file_changed_in_the_output_is_rendered_again(tmp_path: Path) -> None:
     assert page.read_bytes() == original
 
 
-def test_a_new_key_with_the_same_bytes_rewrites_no_file(tmp_path: Path) -> None:
+def _rekeyed(site: Site) -> Site:
+    resources = {path: replace(r, key=r.key + "-new") for path, r in site.resources.items()}
+    return replace(site, resources=resources)
+
+
+def test_a_new_key_with_the_same_bytes_rewrites_no_file(
+    tmp_path: Path, sites: list[Callable[[Site], Site]]
+) -> None:
     config = make_site(tmp_path / "site")
     out = tmp_path / "out"
     build(config, out)
     before = stamps(out)
-    site = site_at(config)
-    rekeyed = {path: replace(r, key=r.key + "-new") for path, r in site.resources.items()}
-    rekeyed_site = replace(site, resources=rekeyed)
-    stats = write_site(rekeyed_site, out)
-    assert (stats.written, stats.unchanged) == (0, len(rekeyed))
+    article = config.parent / "articles" / "quotes.md"
+    article.touch()
+    sites.append(_rekeyed)
+    stats = build(config, out)
+    assert (stats.written, stats.unchanged) == (0, len(published_names(config)))
     assert {name: stamp for name, stamp in stamps(out).items() if name != MANIFEST} == {
         name: stamp for name, stamp in before.items() if name != MANIFEST
     }
     # The manifest now holds the new keys.
-    assert write_site(_unrenderable(rekeyed_site), out).written == 0
+    article.touch()
+    sites.append(lambda site: _unrenderable(_rekeyed(site)))
+    assert build(config, out).written == 0
 
 
 def test_an_unreadable_manifest_is_an_empty_one(tmp_path: Path) -> None:
@@ -248,7 +284,7 @@ def test_an_unwritable_output_is_one_clear_error(tmp_path: Path, blocked: str, r
 def test_progress_counts_every_file(tmp_path: Path) -> None:
     config = make_site(tmp_path / "site")
     calls: list[tuple[int, int]] = []
-    write_site(site_at(config), tmp_path / "out", lambda done, total: calls.append((done, total)))
+    build(config, tmp_path / "out", lambda done, total: calls.append((done, total)))
     total = len(published_names(config))
     assert calls == [(done, total) for done in range(1, total + 1)]
 
@@ -271,20 +307,74 @@ def _interrupted_after(site: Site, renders: int) -> Site:
     return replace(site, resources=resources)
 
 
-def test_after_an_interrupted_build_of_an_edit_its_revert_builds_right(tmp_path: Path) -> None:
-    """The edit's build dies after rewriting one file; the manifest must not vouch for it."""
+def test_after_an_interrupted_build_of_an_edit_its_revert_builds_right(
+    tmp_path: Path, sites: list[Callable[[Site], Site]]
+) -> None:
+    """The edit's build dies after rewriting one file; the manifest must not vouch for it
+    (the file's mtime is not the one it records)."""
     config = make_site(tmp_path / "site")
     out = tmp_path / "out"
     build(config, out)
-    original = tree(out)
+    original = files_of(out)
     article = config.parent / "articles" / "bns-taux.txt"
     text = article.read_text("utf-8")
     article.write_text(text.replace("taux", "TAUX"), "utf-8")  # same sizes, other bytes
+    sites.append(lambda site: _interrupted_after(site, 1))
     with pytest.raises(KeyboardInterrupt):
-        write_site(_interrupted_after(site_at(config), 1), out)
-    after = tree(out)
-    assert json.loads(after.pop(PENDING))  # the files it was changing, not to be trusted
-    assert after != original  # one file of the edit was written
+        build(config, out)
+    assert (out / BUILDING).exists()  # the next build knows it was interrupted
+    assert files_of(out) != original  # one file of the edit was written
     article.write_text(text, "utf-8")
     build(config, out)
-    assert tree(out) == original
+    assert files_of(out) == original
+    assert not (out / BUILDING).exists()
+
+
+def test_changes_name_the_paths_added_changed_and_removed(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    first = engine.build(load_config(config), out, NOW)
+    assert set(first.changes.added) == {r.path for r in site_at(config)}
+    assert first.changes.changed == first.changes.removed == ()
+    articles = config.parent / "articles"
+    (articles / "quotes.md").unlink()
+    edited = articles / "bns-taux.txt"
+    edited.write_text(_retitle(edited.read_text("utf-8")), "utf-8")
+    second = engine.build(load_config(config), out, NOW)
+    assert second.changes.added == ()
+    assert second.changes.removed == ("/articles/quotes/",)
+    assert "/articles/bns-taux/" in second.changes.changed
+    assert "/feeds/economy.atom.xml" in second.changes.changed
+    assert "/feeds/sport.atom.xml" not in second.changes.changed
+    again = engine.build(load_config(config), out, NOW)
+    assert again.changes == Changes()
+    assert again.site is None  # nothing changed: not even loaded
+
+
+def test_each_change_moves_last_modified_on_and_the_manifest_records_it(tmp_path: Path) -> None:
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    engine.build(load_config(config), out, NOW)
+    feed = out / "feeds" / "economy.atom.xml"
+    first = int(feed.stat().st_mtime)
+    assert first == int(NOW.timestamp())
+    edited = config.parent / "articles" / "bns-taux.txt"
+    edited.write_text(_retitle(edited.read_text("utf-8")), "utf-8")
+    done = engine.build(load_config(config), out, NOW)  # the same second: one more anyway
+    assert int(feed.stat().st_mtime) == first + 1
+    assert done.manifest.files["feeds/economy.atom.xml"].mtime == first + 1
+
+
+def test_gzipped_siblings_hold_the_same_bytes_compressed(tmp_path: Path) -> None:
+    import gzip
+
+    config = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    engine.build(load_config(config), out, NOW, gzipped=True)
+    for name, data in published_names(config).items():
+        assert gzip.decompress((out / f"{name}.gz").read_bytes()) == data
+    engine.build(load_config(config), out, NOW)  # without: the siblings of rewritten files go
+    assert (out / "index.html.gz").exists()
+    (config.parent / "articles" / "quotes.md").unlink()
+    engine.build(load_config(config), out, NOW)
+    assert not (out / "articles" / "quotes" / "index.html.gz").exists()
