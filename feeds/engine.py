@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -150,13 +150,13 @@ def build(
     inputs = _inputs(config, files)
     if last.still_holds(inputs, now, gzipped) and (not checked or _intact(out_dir, last)):
         return Build(Changes(), last, None, 0)
-    store = store or EntryStore(config)
-    site = build_site(config, load(config, store, workers=workers, files=files), now, store)
-    _refuse_shrinking(site, last, force)
-    try:
-        return _Writer(out_dir, last, now, gzipped, checked).write(site, inputs, progress)
-    except OSError as exc:
-        raise _output_error(exc, out_dir) from None
+    with nullcontext(store) if store else closing(EntryStore(config)) as entries:
+        site = build_site(config, load(config, entries, workers=workers, files=files), now, entries)
+        _refuse_shrinking(site, last, force)
+        try:
+            return _Writer(out_dir, last, now, gzipped, checked).write(site, inputs, progress)
+        except OSError as exc:
+            raise _output_error(exc, out_dir) from None
 
 
 def _inputs(config: Config, files: list[ScannedFile]) -> str | None:

@@ -107,7 +107,7 @@ class EntryStore:
             for entry in record.outcome
         }
         (stored,) = self._connection.execute("SELECT count(*) FROM bodies").fetchone()
-        if stored <= 2 * len(used) + 100:
+        if stored <= 2 * len(used):
             return
         with self._connection as connection:
             connection.execute("CREATE TEMP TABLE IF NOT EXISTS used (digest TEXT PRIMARY KEY)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -86,11 +87,13 @@ class Site:
         return EntryStore(self.config())
 
     def load(self) -> Loaded:
-        return load(self.config(), self.store())
+        with closing(self.store()) as store:
+            return load(self.config(), store)
 
     def body(self, entry: Entry) -> str:
         """The HTML body of a loaded entry, from the entry cache."""
-        return self.store().body(entry.body_digest)
+        with closing(self.store()) as store:
+            return store.body(entry.body_digest)
 
     def entry(self, name: str) -> Entry:
         """The entry loaded from articles/`name`; fails with the problems if it was rejected."""

@@ -1,0 +1,227 @@
+"""The entry cache: a rebuild reads and parses only what changed, and never trusts a bad cache."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from feeds import loader
+from feeds.loader import Loaded, load
+from feeds.store import FOLDER, EntryStore
+from tests.conftest import Site, front_matter
+from tests.sitefixtures import run_main
+
+
+def article(title: str, day: int = 1, body: str = "Some body text.\n") -> str:
+    return front_matter(f"title: {title}\ndate: 2025-09-{day:02d}T08:00:00+02:00", body)
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The shown path of every file the loader parses, in order."""
+    calls: list[str] = []
+    parse = loader._parse
+
+    def spy(path: Path, shown: str, *rest: object) -> object:
+        calls.append(shown)
+        return parse(path, shown, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "_parse", spy)
+    yield calls
+
+
+@pytest.fixture
+def newsroom(site: Site) -> Site:
+    for number in range(1, 9):
+        site.write(f"story-{number}.md", article(f"Story {number}", number))
+    site.write("broken.md", "no front matter here\n")
+    return site
+
+
+def cached(site: Site, workers: int = 1) -> Loaded:
+    """A load with the site's entry cache, as `feeds build` makes it."""
+    with closing(EntryStore(site.config())) as store:
+        return load(site.config(), store, workers=workers)
+
+
+def fresh(site: Site) -> Loaded:
+    """A load from nothing: the cache deleted first."""
+    shutil.rmtree(site.root / FOLDER, ignore_errors=True)
+    return cached(site)
+
+
+def outcomes(loaded: Loaded) -> tuple[object, ...]:
+    return loaded.entries, sorted(map(str, loaded.problems))
+
+
+def test_a_second_load_parses_nothing_and_gives_the_same_result(
+    newsroom: Site, parsed: list[str]
+) -> None:
+    first = cached(newsroom)
+    assert len(parsed) == 9
+    parsed.clear()
+    again = cached(newsroom)
+    assert parsed == []
+    assert outcomes(again) == outcomes(first) == outcomes(fresh(newsroom))
+    assert len(again.entries) == 8
+    assert [str(problem).split(":")[0] for problem in again.problems] == ["articles/broken.md"]
+
+
+def test_an_edit_parses_that_file_only(newsroom: Site, parsed: list[str]) -> None:
+    cached(newsroom)
+    parsed.clear()
+    newsroom.write("story-3.md", article("Story three, corrected", 3, "A new body.\n"))
+    loaded = cached(newsroom)
+    assert parsed == ["articles/story-3.md"]
+    entries = {entry.source: entry for entry in loaded.entries}
+    assert entries["articles/story-3.md"].title == "Story three, corrected"
+    assert newsroom.body(entries["articles/story-3.md"]) == "<p>A new body.</p>\n"
+    assert outcomes(loaded) == outcomes(fresh(newsroom))
+
+
+def test_a_touched_file_is_read_but_not_parsed(newsroom: Site, parsed: list[str]) -> None:
+    cached(newsroom)
+    parsed.clear()
+    path = newsroom.articles / "story-2.md"
+    os.utime(path, ns=(1, 1_000_000_000))
+    loaded = cached(newsroom)
+    assert parsed == []
+    record = EntryStore(newsroom.config()).records["articles/story-2.md"]
+    assert record.signature is not None and record.signature[0] == 1_000_000_000
+    assert outcomes(loaded) == outcomes(fresh(newsroom))
+
+
+def test_added_and_removed_files_are_followed(newsroom: Site, parsed: list[str]) -> None:
+    cached(newsroom)
+    parsed.clear()
+    (newsroom.articles / "story-1.md").unlink()
+    newsroom.write("story-9.md", article("Story 9", 9))
+    loaded = cached(newsroom)
+    assert parsed == ["articles/story-9.md"]
+    records = EntryStore(newsroom.config()).records
+    assert "articles/story-1.md" not in records
+    assert "articles/story-9.md" in records
+    assert outcomes(loaded) == outcomes(fresh(newsroom))
+
+
+def test_a_changed_setting_parses_everything_again(newsroom: Site, parsed: list[str]) -> None:
+    cached(newsroom)
+    parsed.clear()
+    config = newsroom.root / "config.toml"
+    config.write_text(config.read_text("utf-8").replace('"Desk"', '"News desk"'), "utf-8")
+    loaded = cached(newsroom)
+    assert len(parsed) == 9
+    assert {entry.author for entry in loaded.entries} == {"News desk"}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],
+        lambda data: b"not a database at all" * 100,
+        lambda data: data[:40] + bytes(64) + data[104:],
+    ],
+    ids=["empty", "truncated", "garbage", "overwritten"],
+)
+def test_a_damaged_cache_is_ignored(newsroom: Site, parsed: list[str], damage: object) -> None:
+    cached(newsroom)
+    path = newsroom.root / FOLDER / "entries.sqlite3"
+    for leftover in path.parent.glob("entries.sqlite3-*"):  # the write-ahead log, its index
+        leftover.unlink()
+    path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
+    parsed.clear()
+    loaded = cached(newsroom)
+    assert len(parsed) in {0, 9}  # an empty file is an empty cache; the rest is thrown away
+    assert outcomes(loaded) == outcomes(fresh(newsroom))
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_cache(
+    newsroom: Site, parsed: list[str]
+) -> None:
+    (newsroom.root / FOLDER).write_text("a file where the folder would be", "utf-8")
+    first = cached(newsroom)
+    parsed.clear()
+    assert outcomes(cached(newsroom)) == outcomes(first)
+    assert len(parsed) == 9
+    assert run_main("build", "--config", str(newsroom.root / "config.toml")).code == 0
+
+
+def test_a_symlinked_article_is_read_every_time(newsroom: Site, parsed: list[str]) -> None:
+    target = newsroom.write("archive/original.md", article("Linked story", 12))
+    (newsroom.articles / "linked.md").symlink_to(target)
+    cached(newsroom)
+    target.write_text(article("Linked story, changed", 12), "utf-8")
+    parsed.clear()
+    loaded = cached(newsroom)
+    titles = {entry.source: entry.title for entry in loaded.entries}
+    assert titles["articles/linked.md"] == "Linked story, changed"
+    assert "articles/linked.md" in parsed
+
+
+def test_files_that_cannot_be_read_are_reported_not_cached_in_the_pool_too(
+    newsroom: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    os.mkfifo(newsroom.articles / "pipe.md")
+    newsroom.write("huge.md", article("Huge", 3, "x" * (loader.MAX_BYTES + 1)))
+    loaded = cached(newsroom, workers=2)
+    problems = sorted(map(str, loaded.problems))
+    assert problems[1:] == [
+        "articles/huge.md:1: file is 5.0 MB; an article may be at most 5 MB",
+        "articles/pipe.md:1: not a regular file (a pipe or device?); remove it",
+    ]
+    assert len(loaded.entries) == 8
+    records = EntryStore(newsroom.config()).records
+    assert "articles/broken.md" in records  # rejected after reading: cached with its digest
+    assert "articles/huge.md" not in records
+    assert "articles/pipe.md" not in records
+
+
+def test_a_process_pool_gives_the_same_entries_and_bodies(
+    newsroom: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    pooled = cached(newsroom, workers=2)
+    bodies = [newsroom.body(entry) for entry in pooled.entries]
+    alone = fresh(newsroom)
+    assert outcomes(pooled) == outcomes(alone)
+    assert bodies == [newsroom.body(entry) for entry in alone.entries]
+
+
+def test_a_missing_body_is_one_clear_error_until_the_cache_is_deleted(newsroom: Site) -> None:
+    newsroom.write("marked.md", article("Marked", 9, "The lead.\n\nThen QZX here.\n"))
+    config = newsroom.root / "config.toml"
+    assert run_main("build", "--config", str(config)).code == 0
+    with sqlite3.connect(newsroom.root / FOLDER / "entries.sqlite3") as database:
+        database.execute("DELETE FROM bodies WHERE html LIKE '%QZX%'")
+    again = ("build", "--config", str(config), "--out", str(newsroom.root / "again"))
+    run = run_main(*again)
+    assert run.code == 2
+    assert run.stderr[-1] == (
+        "feeds: .feeds-cache/entries.sqlite3: the entry cache lacks a body; "
+        "delete the folder and run again"
+    )
+    shutil.rmtree(newsroom.root / FOLDER)
+    assert run_main(*again).code == 0
+
+
+def test_bodies_no_file_holds_are_forgotten_once_they_outnumber_the_entries(
+    newsroom: Site,
+) -> None:
+    for edit in range(20):
+        newsroom.write("story-1.md", article("Story 1", 1, f"Body, version {edit}.\n"))
+        cached(newsroom)
+    with sqlite3.connect(newsroom.root / FOLDER / "entries.sqlite3") as database:
+        (stored,) = database.execute("SELECT count(*) FROM bodies").fetchone()
+    assert stored <= 2 * 8 + 1
+    loaded = cached(newsroom)
+    assert [newsroom.body(e) for e in loaded.entries if e.source == "articles/story-1.md"] == [
+        "<p>Body, version 19.</p>\n"
+    ]
