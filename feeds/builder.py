@@ -116,8 +116,12 @@ class Builder:
         self._write_status()
         return done
 
-    def run(self, ready: Callable[[], None] = lambda: None) -> None:
-        """Build, call `ready`, then build again on every change until `stop`."""
+    def run(self, ready: Callable[[], None] = lambda: None, poll: float | None = None) -> None:
+        """Build, call `ready`, then build again on every change until `stop`.
+
+        Besides file events and the clock, it looks every `poll` seconds (by default
+        POLL_SECONDS_WITH_EVENTS, or POLL_SECONDS where events cannot be had).
+        """
         self.build()
         ready()
         watched: _Watched | None = None
@@ -130,11 +134,15 @@ class Builder:
                     LOG.info("%s changed; file events re-armed", current.articles_dir)
                 observer = self._observe(current)
                 watched = current
-            interval = POLL_SECONDS if observer is None else POLL_SECONDS_WITH_EVENTS
+            interval = poll or (POLL_SECONDS if observer is None else POLL_SECONDS_WITH_EVENTS)
             if self._wake.wait(self._timeout(interval)):
                 self._settle()
-            if not self._stop.is_set():
+            if self._stop.is_set():
+                break
+            try:
                 self.build()
+            except Exception:  # a bug must not stop the builder; the last build stays up
+                LOG.exception("the build failed; still serving the last complete build")
         if observer is not None:
             observer.stop()
         self._close()
@@ -167,7 +175,8 @@ class Builder:
         try:
             observer.schedule(handler, str(self.config_path.parent), recursive=False)
             if watched.identity is not None:
-                observer.schedule(handler, str(watched.articles_dir), recursive=True)
+                # inotify does not follow a symlinked folder: watch where it leads.
+                observer.schedule(handler, os.path.realpath(watched.articles_dir), recursive=True)
             observer.start()
         except OSError as exc:  # e.g. inotify's limit of watches reached
             LOG.warning("no file events (%s); looking for changes every second", exc)
@@ -246,18 +255,19 @@ class _Changes(FileSystemEventHandler):
 
     def __init__(self, config_path: Path, articles: Path, wake: threading.Event) -> None:
         self._config = str(config_path)
-        self._articles = os.path.join(articles, "")  # noqa: PTH118 (compared as strings)
-        self._folder = str(articles)
+        # As named and as resolved: events under a symlinked folder may name either.
+        self._folders = (str(articles), os.path.realpath(articles))
         self._wake = wake
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in self._WRITES:
             return
         for path in (event.src_path, event.dest_path):
-            if isinstance(path, str) and (
-                path in (self._config, self._folder) or path.startswith(self._articles)
-            ):
+            if isinstance(path, str) and (path == self._config or self._under_articles(path)):
                 self._wake.set()
+
+    def _under_articles(self, path: str) -> bool:
+        return any(path == folder or path.startswith(folder + os.sep) for folder in self._folders)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from feeds.config import Config, load_config
 from feeds.loader import Loaded, load
@@ -131,3 +134,16 @@ def read_wire(config: Config) -> Callable[[str], Draft]:
 def read_markdown(config: Config) -> Callable[[str], Draft]:
     """Read a Markdown article with the test config; its file is `story.md`."""
     return lambda text: markdown.read(text, _context(config, "story"))
+
+
+@pytest.fixture(autouse=True)
+def _test_clients_close_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flask's test client reads a response whole and closes it, as a server does: pages and
+    feeds are files the app sends open (werkzeug's send_file)."""
+    open_request = FlaskClient.open
+
+    def buffered(self: FlaskClient, *args: Any, **kwargs: Any) -> TestResponse:
+        kwargs.setdefault("buffered", True)
+        return open_request(self, *args, **kwargs)
+
+    monkeypatch.setattr(FlaskClient, "open", buffered)
