@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, request, send_file
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import Accept
 from werkzeug.security import safe_join
 
 from feeds import urls
@@ -50,17 +51,17 @@ def create_app(
         kind = urls.kind_of(site_path)
         name = urls.file_name(site_path)
         file = safe_join(str(out), name)
-        if kind is None or file is None or any(part.startswith(".") for part in name.split("/")):
+        if kind is None or file is None or "\0" in name or _hidden(name):
             abort(404)
-        gzipped = max(request.accept_encodings["gzip"], request.accept_encodings["x-gzip"]) > 0
+        gzipped = _gzip_quality(request.accept_encodings) > 0
         try:
             response = _send(file + ".gz" if gzipped else file, kind.content_type)
             if gzipped:
                 response.headers["Content-Encoding"] = "gzip"
-        except FileNotFoundError:
-            if not gzipped:
+        except (FileNotFoundError, NotADirectoryError):
+            if not gzipped or not Path(file).is_file():  # else a file written without its .gz
                 abort(410 if Path(out, GONE, name).is_file() else 404)
-            response = _send(file, kind.content_type)  # a file written without its .gz
+            response = _send(file, kind.content_type)
         response.vary.add("Accept-Encoding")
         response.headers["Cache-Control"] = urls.cache_control(
             site_path, config.cache_max_age, config.article_max_age
@@ -107,8 +108,26 @@ def _send(file: str, content_type: str, *, conditional: bool = True) -> Response
     and answers to If-None-Match, If-Modified-Since and Range; sent zero-copy where the
     server can (gunicorn's sendfile)."""
     response = send_file(file, mimetype=content_type, conditional=conditional, etag=True)
+    response.headers["Content-Type"] = content_type  # as given: werkzeug adds a charset
     del response.headers["Content-Disposition"]  # a page, not a download
     return response
+
+
+def _hidden(name: str) -> bool:
+    """The engine's own files (manifest, status, tombstones) start with a dot."""
+    return any(part.startswith(".") for part in name.split("/"))
+
+
+def _gzip_quality(accept: Accept) -> float:
+    """How much the client wants gzip (RFC 9110 12.5.3): `gzip` or `x-gzip` as listed, else
+    `*`; werkzeug's lookup would let a `*` outrank an explicit `gzip;q=0`."""
+    star = 0.0
+    for coding, quality in accept:
+        if coding.lower() in {"gzip", "x-gzip"}:
+            return float(quality)
+        if coding == "*":
+            star = float(quality)
+    return star
 
 
 def _security_headers(config: Config) -> dict[str, str]:

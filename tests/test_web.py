@@ -8,14 +8,14 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask.testing import FlaskClient
 from werkzeug.datastructures import Headers
 from werkzeug.http import http_date
 
+from feeds import urls
 from feeds.cli import main
-from feeds.live import LiveSite
-from feeds.static import MANIFEST
+from feeds.engine import read_manifest
 from feeds.web import create_app
 from tests.conftest import CONFIG, Site, wire_copy
 from tests.serverfixtures import FakeClock, article, feed_titles, parse_feed
@@ -29,6 +29,7 @@ CONTENT_TYPES = {
     ".json": "application/feed+json; charset=utf-8",
     "/opml.xml": "text/x-opml; charset=utf-8",
     "/": "text/html; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
 }
 UKRAINE_WIRE = wire_copy(
     "Ukraine Kyiv reopens its metro after the night alert",
@@ -43,8 +44,7 @@ def expected_type(path: str) -> str:
     return next(kind for suffix, kind in CONTENT_TYPES.items() if path.endswith(suffix))
 
 
-@pytest.fixture
-def newsroom(site: Site) -> Site:
+def write_newsroom(site: Site) -> Site:
     """A handful of articles: two formats, a folder topic, markup in a title, accents,
     a draft, an embargo far ahead and one rejected file."""
     site.write("economy/snb.md", article("SNB holds its rate", "2025-08-20T09:00:00+02:00"))
@@ -58,8 +58,15 @@ def newsroom(site: Site) -> Site:
 
 
 @pytest.fixture
-def app(newsroom: Site) -> Flask:
-    return create_app(newsroom.root / "config.toml", clock=FakeClock(NOW), watch=False)
+def newsroom(site: Site) -> Site:
+    return write_newsroom(site)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """One app over one build for the module: no test here changes the site."""
+    newsroom = write_newsroom(Site(tmp_path_factory.mktemp("newsroom")))
+    return create_app(newsroom.root / "config.toml", clock=FakeClock(NOW))
 
 
 @pytest.fixture
@@ -67,25 +74,15 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def live(app: Flask) -> LiveSite:
-    site = app.extensions["feeds"]
-    assert isinstance(site, LiveSite)
-    return site
-
-
 def site_paths(app: Flask) -> list[str]:
-    return sorted(live(app).current.responses)
+    """Every path the app's build wrote (the app built the site into its output folder)."""
+    config = app.extensions["feeds"]
+    return sorted(urls.site_path(name) for name in read_manifest(config.output_dir).files)
 
 
 def built_files(out: Path) -> dict[str, bytes]:
     """Every file `feeds build` wrote, by the URL path it stands for."""
-    files = {}
-    for file in out.rglob("*"):
-        name = file.relative_to(out).as_posix()
-        if file.is_file() and name != MANIFEST:
-            path = "/" + name.removesuffix("index.html")
-            files[path] = file.read_bytes()
-    return files
+    return {urls.site_path(name): (out / name).read_bytes() for name in read_manifest(out).files}
 
 
 # --- same bytes as the static build --------------------------------------------------------
@@ -175,25 +172,22 @@ def test_if_none_match_gives_304_with_empty_body(client: FlaskClient, accept: st
         'W/"{tag}"',
         '"other", "{tag}"',
         "*",
-        " * ",
-        '"{tag}-gz"',
-        'W/"{tag}-gz"',
         '"{tag}" , W/"x"',
-        ' "a",W/"b",  "{tag}-gz" ',
+        ' "a",W/"b",  "{tag}" ',
     ],
 )
 def test_if_none_match_forms(client: FlaskClient, header: str) -> None:
-    """Weak comparison over the whole list (RFC 9110 13.1.2); either encoding's tag will do."""
+    """Weak comparison over the whole list (RFC 9110 13.1.2), by werkzeug."""
     tag = client.get(FEED).headers["ETag"].strip('"')
     assert client.get(FEED, headers={"If-None-Match": header.format(tag=tag)}).status_code == 304
 
 
 @pytest.mark.parametrize(
     "header",
-    ['"0123456789abcdef"', "{tag}", '"{tag}x"', 'w/"{tag}"', '"*"', '"a", W/"b"', "", ","],
+    ['"0123456789abcdef"', '"{tag}x"', '"*"', '"a", W/"b"', "", ","],
 )
 def test_if_none_match_without_our_tag_gives_200(client: FlaskClient, header: str) -> None:
-    """Unquoted, altered or lower-case `w/` tags are not ours; a quoted `"*"` is a tag."""
+    """Altered tags are not ours; a quoted `"*"` is a tag."""
     tag = client.get(FEED).headers["ETag"].strip('"')
     response = client.get(FEED, headers={"If-None-Match": header.format(tag=tag)})
     assert response.status_code == 200
@@ -289,7 +283,6 @@ def test_other_methods_get_405_with_allow(client: FlaskClient, method: str, path
         "/articles/draft/",
         "/articles/later/",
         "/articles/broken/",
-        "/index.html",
         "/healthz/",
     ],
 )
@@ -373,7 +366,7 @@ def test_feeds_and_lists_cache_for_five_minutes(client: FlaskClient, path: str) 
 
 def test_cache_max_age_is_configurable(newsroom: Site) -> None:
     newsroom.configure(CONFIG + "\n[serve]\ncache_max_age = 60\n")
-    client = create_app(newsroom.root / "config.toml", watch=False).test_client()
+    client = create_app(newsroom.root / "config.toml").test_client()
     assert client.get(FEED).headers["Cache-Control"] == "public, max-age=60"
     assert client.get("/feeds/sport.json").headers["Cache-Control"] == "public, max-age=60"
     assert client.get("/opml.xml").headers["Cache-Control"] == "public, max-age=60"
@@ -386,7 +379,7 @@ def test_article_pages_cache_for_article_max_age(client: FlaskClient) -> None:
 
 def test_article_max_age_is_configurable(newsroom: Site) -> None:
     newsroom.configure(CONFIG + "\n[serve]\narticle_max_age = 600\n")
-    client = create_app(newsroom.root / "config.toml", watch=False).test_client()
+    client = create_app(newsroom.root / "config.toml").test_client()
     assert client.get("/articles/snb/").headers["Cache-Control"] == "public, max-age=600"
 
 
@@ -485,18 +478,31 @@ def test_405_and_304_have_nosniff(client: FlaskClient) -> None:
     assert not_modified.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_the_site_paths_are_answered_before_flask_and_the_rest_by_it(app: Flask) -> None:
-    """GET and HEAD of a published path skip Flask's request handling (and any hook added
-    to the app); other paths and methods go through it."""
+def test_every_flask_hook_sees_every_request(newsroom: Site) -> None:
+    app = create_app(newsroom.root / "config.toml", clock=FakeClock(NOW))
     seen: list[str] = []
     app.before_request(lambda: seen.append(f"{request.method} {request.path}"))
+    after: list[int] = []
+
+    @app.after_request
+    def count(response: Response) -> Response:
+        after.append(response.status_code)
+        return response
+
     client = app.test_client()
     assert client.get(FEED).status_code == 200
     assert client.head("/articles/ukraine-metro/").status_code == 200
     assert client.get("/nowhere/").status_code == 404
     assert client.post(FEED).status_code == 405
     assert client.get("/healthz").status_code == 200
-    assert seen == ["GET /nowhere/", "POST /feeds/all.atom.xml", "GET /healthz"]
+    assert seen == [
+        "GET /feeds/all.atom.xml",
+        "HEAD /articles/ukraine-metro/",
+        "GET /nowhere/",
+        "POST /feeds/all.atom.xml",
+        "GET /healthz",
+    ]
+    assert after == [200, 200, 404, 405, 200]
 
 
 def test_a_percent_encoded_path_finds_the_same_resource(client: FlaskClient) -> None:
