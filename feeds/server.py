@@ -23,7 +23,8 @@ from feeds.builder import Builder
 from feeds.loader import available_cpus
 
 LOG = logging.getLogger("feeds")
-ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+# The size from Content-Length: gunicorn counts no bytes for a file it sends with sendfile.
+ACCESS_LOG_FORMAT = '%(p)s %(h)s "%(r)s" %(s)s %({content-length}o)s %(M)sms "%(a)s"'
 # gunicorn's settings (gthread workers: 8 threads each, for a 2-core machine).
 GUNICORN = [
     "--worker-class=gthread",

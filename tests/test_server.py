@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import signal
 import threading
@@ -29,14 +30,15 @@ from tests.serverfixtures import (
     wait_for,
 )
 
-WORKERS = 2
+WORKERS = 4
 FEED = "/feeds/all.atom.xml"
 SLUGS = ["all", "ukraine", "economy", "sport", "climate"]
 FEED_PATHS = [f"/feeds/{slug}{suffix}" for slug in SLUGS for suffix in (".atom.xml", ".rss.xml")]
 JSON_PATHS = [f"/feeds/{slug}.json" for slug in SLUGS]
 # Fresh connections per request, so that both workers get asked.
 AGREEMENT = 8
-GENERATION_LINE = re.compile(r"^\[(\d+)\] INFO generation \d+: (\d+) articles", re.MULTILINE)
+BUILT_LINE = re.compile(r"^\[(\d+)\] INFO built: (\d+) articles", re.MULTILINE)
+ACCESS_LINE = re.compile(r"^<(\d+)> 127\.0\.0\.1 \"GET (\S+) ", re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
@@ -84,17 +86,14 @@ def all_agree(server: Server, check: Any, path: str = FEED) -> bool:
     return all(check(titles(server, path)) for _ in range(AGREEMENT))
 
 
-def worker_counts(server: Server) -> dict[str, int]:
-    """Each worker's article count in its latest generation, from the server log."""
-    return {pid: int(count) for pid, count in GENERATION_LINE.findall(server.log())}
+def builds(server: Server) -> list[tuple[int, int]]:
+    """Every build that changed files, from the server log: (builder pid, articles)."""
+    return [(int(pid), int(count)) for pid, count in BUILT_LINE.findall(server.log())]
 
 
-def wait_until_every_worker_has(server: Server, count: int, timeout: float = 3) -> None:
-    def done() -> bool:
-        counts = worker_counts(server)
-        return len(counts) == WORKERS and set(counts.values()) == {count}
-
-    wait_for(done, timeout)
+def answered_by(server: Server, path: str) -> set[int]:
+    """The pids of the workers that answered `path`, from the access log."""
+    return {int(pid) for pid, target in ACCESS_LINE.findall(server.log()) if target == path}
 
 
 def add_and_wait(server: Server, newsroom: Site, name: str, title: str) -> float:
@@ -104,15 +103,20 @@ def add_and_wait(server: Server, newsroom: Site, name: str, title: str) -> float
     wait_for(lambda: title in titles(server), timeout=3)
     elapsed = time.monotonic() - started
     wait_for(lambda: all_agree(server, lambda seen: title in seen), timeout=3)
-    wait_until_every_worker_has(server, len(titles(server)))
     return elapsed
 
 
 # --- fetching ------------------------------------------------------------------------------
 
 
-def test_each_worker_loaded_its_own_site(server: Server) -> None:
-    wait_until_every_worker_has(server, len(titles(server)))
+def test_every_worker_gives_the_same_bytes_and_validators(server: Server) -> None:
+    replies = [fetch(server.port, FEED) for _ in range(6 * WORKERS)]
+    assert {(r.body, r.headers["etag"], r.headers["last-modified"]) for r in replies} == {
+        (replies[0].body, replies[0].headers["etag"], replies[0].headers["last-modified"])
+    }
+    since = {"If-Modified-Since": replies[0].headers["last-modified"]}
+    assert {fetch(server.port, FEED, since).status for _ in range(4 * WORKERS)} == {304}
+    assert len(answered_by(server, FEED)) > 1  # several workers answered
 
 
 def test_healthz_over_http(server: Server) -> None:
@@ -120,10 +124,11 @@ def test_healthz_over_http(server: Server) -> None:
     assert reply.status == 200
     assert reply.headers["content-type"] == "application/json"
     health = json.loads(reply.body)
-    assert set(health) >= {"articles", "rejected", "generation", "last_reload"}
+    assert set(health) >= {"status", "articles", "rejected", "last_build", "error", "builder"}
+    assert health["status"] == "ok"
     assert health["articles"] == len(titles(server))
     assert health["rejected"] == 0
-    assert datetime.fromisoformat(health["last_reload"]) <= utc_now()
+    assert datetime.fromisoformat(health["last_build"]) <= utc_now()
 
 
 @pytest.mark.parametrize("path", FEED_PATHS)
@@ -150,9 +155,10 @@ def test_second_fetch_with_etag_gets_304(server: Server, path: str) -> None:
         again = parse(server, path, etag=first.etag)
         assert again.status == 304
         assert again.entries == []
-    raw = fetch(server.port, path, {"If-None-Match": first.etag})
+    plain = fetch(server.port, path)
+    raw = fetch(server.port, path, {"If-None-Match": plain.headers["etag"]})
     assert (raw.status, raw.body) == (304, b"")
-    assert raw.headers["etag"] == first.etag.removesuffix('-gz"') + '"'
+    assert raw.headers["etag"] == plain.headers["etag"]
     assert "content-length" not in raw.headers
 
 
@@ -204,9 +210,12 @@ def test_traversal_over_http_never_reaches_a_file(server: Server, target: bytes)
 # --- live changes --------------------------------------------------------------------------
 
 
-def test_added_article_appears_within_3_seconds(server: Server, newsroom: Site) -> None:
+def test_added_article_appears_within_3_seconds_built_once(server: Server, newsroom: Site) -> None:
+    before = builds(server)
     elapsed = add_and_wait(server, newsroom, "economy/rates.md", "Rates stay put")
     print(f"new article served after {elapsed:.2f} s")
+    time.sleep(0.5)
+    assert len(builds(server)) == len(before) + 1  # one build for every worker
     assert "Rates stay put" in titles(server, "/feeds/economy.rss.xml")
     assert fetch(server.port, "/articles/rates/").status == 200
 
@@ -233,8 +242,11 @@ def test_deleted_article_disappears(server: Server, newsroom: Site) -> None:
     started = time.monotonic()
     wait_for(lambda: all_agree(server, lambda seen: "Obsolete story" not in seen), timeout=3)
     print(f"deleted article gone after {time.monotonic() - started:.2f} s")
-    wait_until_every_worker_has(server, before - 1)
-    assert fetch(server.port, "/articles/obsolete/").status == 404
+    assert len(titles(server)) == before - 1
+    gone = fetch(server.port, "/articles/obsolete/")
+    assert gone.status == 410
+    assert b"Gone" in gone.body
+    assert gone.headers["content-type"] == "text/html; charset=utf-8"
 
 
 # --- concurrent requests while articles change ---------------------------------------------
@@ -313,6 +325,24 @@ def test_concurrent_requests_while_articles_change(server: Server, newsroom: Sit
     wait_for(lambda: all_agree(server, settled), timeout=3)
     for path in ["/feeds/all.rss.xml", "/feeds/all.json", "/feeds/economy.atom.xml"]:
         assert settled(titles(server, path)), path
+
+
+# --- the builder ---------------------------------------------------------------------------
+
+
+def test_a_killed_builder_comes_back_and_the_site_stays(server: Server, newsroom: Site) -> None:
+    pid = json.loads(fetch(server.port, "/healthz").body)["builder"]["pid"]
+    body = fetch(server.port, FEED).body
+    os.kill(pid, signal.SIGKILL)
+    assert {fetch(server.port, FEED).body for _ in range(WORKERS)} == {body}
+
+    def restarted() -> bool:
+        health = json.loads(fetch(server.port, "/healthz").body)
+        return health["builder"]["pid"] != pid and health["status"] == "ok"
+
+    wait_for(restarted, timeout=10)
+    assert "the builder stopped (signal 9); starting it again" in server.log()
+    add_and_wait(server, newsroom, "economy/after-kill.md", "Built after the kill")
 
 
 # --- stopping ------------------------------------------------------------------------------
