@@ -398,7 +398,9 @@ def _write_manifest(out_dir: Path, manifest: Manifest, mtime: int) -> None:
 
 
 def _output_error(exc: OSError, out_dir: Path) -> OutputError:
-    where = exc.filename or out_dir
+    where = Path(exc.filename) if exc.filename else out_dir
+    if where.name.startswith("."):  # the marker or a temporary file: name their folder
+        where = where.parent
     if exc.errno == errno.ENOSPC:
         return OutputError(f"{where}: the disk is full; free some space and build again")
     return OutputError(
