@@ -1,5 +1,5 @@
-"""Renderers: a channel (one topic's feed) or page in, bytes out; no clock, and no I/O but
-the compiled templates that feeds.render.pages keeps."""
+"""Renderers: a channel (one topic's feed) or page in, bytes out; no clock and no I/O (bodies
+come from the entry cache through `Channel.body`)."""
 
 from __future__ import annotations
 

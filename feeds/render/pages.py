@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
-from jinja2.bccache import Bucket
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from feeds import urls
 from feeds.dates import format_date
 from feeds.model import Entry
 from feeds.render import Channel
-from feeds.store import FOLDER
 from feeds.urls import FEED_KINDS, Kind
 
 _FORMAT_NAMES = {Kind.ATOM: "Atom", Kind.RSS: "RSS", Kind.JSON: "JSON Feed"}
@@ -106,34 +102,14 @@ def _error_page(name: str, title: str, home: Channel) -> bytes:
     )
 
 
-class _CompiledTemplates(FileSystemBytecodeCache):
-    """Templates compiled by an earlier run, in `.feeds-cache/templates/` beside config.toml.
-
-    Compiling them took 10-20 ms of every run that renders a page. Jinja2 checks each
-    file against the template's source and the Python version, so an upgrade never loads
-    stale code; a folder that cannot be read or written means compiling on every run.
-    """
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        with suppress(OSError):
-            super().load_bytecode(bucket)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        with suppress(OSError):
-            Path(self.directory).mkdir(parents=True, exist_ok=True)
-            super().dump_bytecode(bucket)
-
-
 @cache
-def _environment(root: Path) -> Environment:
-    """The template environment of the site whose config.toml is in `root`."""
+def _environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("feeds", "templates"),
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_CompiledTemplates(str(root / FOLDER / "templates"), "%s.jinja"),
     )
     environment.filters["display_date"] = format_date
     return environment
@@ -141,7 +117,7 @@ def _environment(root: Path) -> Environment:
 
 def _render(name: str, channel: Channel, **context: Any) -> bytes:
     config = channel.config
-    template = _environment(config.root).get_template(name)
+    template = _environment().get_template(name)
     page = template.render(
         site=config,
         channel=channel,
