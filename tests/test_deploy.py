@@ -23,7 +23,7 @@ from moto.server import ThreadedMotoServer
 
 from feeds import deploy
 from feeds.cli import main
-from feeds.static import MANIFEST
+from feeds.engine import MANIFEST
 from feeds.web import create_app
 from tests.deployfixtures import (
     ARTICLE_AGE,

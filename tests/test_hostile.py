@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.cache import FOLDER
+from feeds.store import FOLDER
 from tests.processfixtures import Finished, permissions_bind, run_feeds
 from tests.serverfixtures import feed_titles
 from tests.sitefixtures import PUBLISHED, make_site

@@ -12,7 +12,7 @@ import pytest
 
 from feeds import urls
 from feeds.site import Site
-from feeds.static import MANIFEST
+from feeds.engine import MANIFEST
 from feeds.urls import Kind
 from tests.sitefixtures import (
     ARTICLES,

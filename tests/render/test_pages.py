@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element
 import html5lib
 import pytest
 
-from feeds.cache import FOLDER
+from feeds.store import FOLDER
 from feeds.render import Channel
 from feeds.render.pages import render_topic
 from tests.render.conftest import Published
