@@ -136,11 +136,13 @@ def feed_keys(slug: str) -> set[str]:
 
 HOME_KEY = PREFIX + "index.html"
 OPML_KEY = PREFIX + "opml.xml"
+# The pages a server or CDN answers for unknown paths (404) and removed articles (410).
+ERROR_KEYS = {PREFIX + "404.html", PREFIX + "410.html"}
 
 
 def site_keys(slugs: tuple[str, ...] = SLUGS) -> set[str]:
     """Every key a deploy of these articles (and the two topics) puts under the prefix."""
-    keys = {article_key(slug) for slug in slugs} | {HOME_KEY, OPML_KEY}
+    keys = {article_key(slug) for slug in slugs} | {HOME_KEY, OPML_KEY} | ERROR_KEYS
     keys |= {topic_key(topic) for topic in TOPICS} | feed_keys("all")
     for topic in TOPICS:
         keys |= feed_keys(topic)

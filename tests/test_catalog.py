@@ -23,7 +23,7 @@ def entry(slug: str, published: dt.datetime, **fields: Any) -> Entry:
         id=f"urn:{slug}",
         title=slug,
         summary="",
-        body_html="",
+        body_digest="",
         published=published,
         updated=published,
         language="fr",

@@ -23,7 +23,7 @@ from moto.server import ThreadedMotoServer
 
 from feeds import deploy
 from feeds.cli import main
-from feeds.static import MANIFEST
+from feeds.engine import MANIFEST
 from feeds.web import create_app
 from tests.deployfixtures import (
     ARTICLE_AGE,
@@ -243,15 +243,15 @@ def test_first_deploy_puts_the_built_site_with_the_servers_headers(
     assert PREFIX + "feeds/all.atom.xml" in built
 
     # Same Content-Type, Cache-Control and bytes as `feeds serve`; stored uncompressed.
-    client = create_app(config, watch=False).test_client()
+    client = create_app(config).test_client()
     for key in sorted(keys):
         head = bucket.head(key)
-        served = client.get(site_path(key))
-        assert served.status_code == 200, key
-        assert head["ContentType"] == served.headers["Content-Type"], key
-        assert head["CacheControl"] == served.headers["Cache-Control"], key
+        with client.get(site_path(key)) as served:  # closed: it sends an open file
+            assert served.status_code == 200, key
+            assert head["ContentType"] == served.headers["Content-Type"], key
+            assert head["CacheControl"] == served.headers["Cache-Control"], key
+            assert bucket.body(key) == served.get_data(), key
         assert "ContentEncoding" not in head, key
-        assert bucket.body(key) == served.get_data(), key
         assert "charset=utf-8" in head["ContentType"], key
         is_article = key.startswith(PREFIX + "articles/")
         assert head["CacheControl"] == (ARTICLE_AGE if is_article else FEED_AGE), key

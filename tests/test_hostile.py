@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.cache import FOLDER
+from feeds.store import FOLDER
 from tests.processfixtures import Finished, permissions_bind, run_feeds
 from tests.serverfixtures import feed_titles
 from tests.sitefixtures import PUBLISHED, make_site
@@ -273,6 +273,6 @@ def test_runs_from_the_cache_report_the_same(corpus: Corpus, tmp_path: Path) -> 
     assert corpus.run("check", cached=True).stderr == cold.stderr
     out = str(tmp_path / "public")
     built = corpus.run("build", "--out", out, cached=True)
-    again = corpus.run("build", "--out", out, cached=True)  # nothing to do: the stamp says so
+    again = corpus.run("build", "--out", out, cached=True)  # nothing to do: the manifest says so
     assert problems(built) == problems(again) == problems(cold)
     assert ": 0 files written, 0 removed (" in again.stderr[-1]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.loader import MAX_BYTES, article_files, load
+from feeds.loader import MAX_BYTES, ArticlesFolderError, article_files
 from tests.conftest import Site, front_matter, wire_copy
 
 WIRE = wire_copy("Ukraine Des drones abattus", "ATS", "21.8.2025 - 06:28", "Le lead.", "Corps.")
@@ -215,10 +215,11 @@ def test_files_are_walked_in_sorted_order_skipping_hidden_and_other_suffixes(sit
     assert found == ["a.MD", "z.txt", "b/a.txt", "b/c.md"]
 
 
-def test_a_missing_articles_dir_loads_nothing(site: Site) -> None:
+def test_a_missing_articles_dir_is_an_error_not_an_empty_site(site: Site) -> None:
+    # Publishing nothing would remove every article: an unmounted share must stop the build.
     site.articles.rmdir()
-    loaded = site.load()
-    assert (loaded.entries, loaded.problems) == ((), ())
+    with pytest.raises(ArticlesFolderError, match="articles_dir does not exist; mount or create"):
+        site.load()
 
 
 def test_problem_paths_are_relative_to_the_config_folder(site: Site) -> None:
@@ -251,11 +252,12 @@ def test_slug_comes_from_the_file_name(site: Site, name: str, slug: str) -> None
 def test_id_survives_edits_to_title_and_body(site: Site) -> None:
     site.write("story.txt", WIRE)
     before = site.entry("story.txt")
+    body_before = site.body(before)
     site.write("story.txt", WIRE.replace("Des drones abattus", "Drones abattus: bilan corrigé"))
     site.write("story.txt", site.articles.joinpath("story.txt").read_text() + "\nAjout.\n")
     after = site.entry("story.txt")
     assert after.title != before.title
-    assert after.body_html != before.body_html
+    assert site.body(after) != body_before
     assert after.id == before.id == "tag:news.example.org,2025-08-21:story"
 
 
@@ -325,7 +327,7 @@ def test_any_content_loads_or_becomes_one_problem(
 ) -> None:
     path = site.write(f"fuzz{suffix}", content)
     try:
-        loaded = load(site.config())
+        loaded = site.load()
     finally:
         path.unlink()
     assert len(loaded.entries) + len(loaded.problems) == 1

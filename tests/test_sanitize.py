@@ -107,7 +107,7 @@ def test_no_vector_survives_the_sanitiser(vector: str) -> None:
 @pytest.mark.parametrize("vector", VECTORS)
 def test_no_vector_survives_a_markdown_body(site: Site, vector: str) -> None:
     site.write("xss.md", front_matter("title: T\ndate: 2025-08-21", f"Lead.\n\n{vector}\n"))
-    assert_harmless(site.entry("xss.md").body_html)
+    assert_harmless(site.body(site.entry("xss.md")))
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_no_vector_survives_a_markdown_body(site: Site, vector: str) -> None:
 )
 def test_markdown_links_to_dangerous_schemes_are_dropped(site: Site, link: str) -> None:
     site.write("xss.md", front_matter("title: T\ndate: 2025-08-21", f"Lead {link}.\n"))
-    body = site.entry("xss.md").body_html
+    body = site.body(site.entry("xss.md"))
     assert_harmless(body, as_text=True)
     assert "href" not in body
     assert "src" not in body
@@ -127,10 +127,10 @@ def test_markdown_links_to_dangerous_schemes_are_dropped(site: Site, link: str) 
 )
 def test_wire_copy_shows_markup_as_text(site: Site, vector: str) -> None:
     site.write("w.txt", f"Titre\n\nATS\n\n21.8.2025 - 06:28\n\nLead {vector}.\n\nBody {vector}.\n")
-    entry = site.entry("w.txt")
-    assert "<" + vector[1:] not in entry.body_html
-    assert f"Body {vector.replace('<', '&lt;').replace('>', '&gt;')}." in entry.body_html
-    assert_harmless(entry.body_html, as_text=True)
+    body = site.body(site.entry("w.txt"))
+    assert "<" + vector[1:] not in body
+    assert f"Body {vector.replace('<', '&lt;').replace('>', '&gt;')}." in body
+    assert_harmless(body, as_text=True)
 
 
 @pytest.mark.parametrize(

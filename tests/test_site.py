@@ -11,8 +11,8 @@ import feedparser
 import pytest
 
 from feeds import urls
+from feeds.engine import MANIFEST
 from feeds.site import Site
-from feeds.static import MANIFEST
 from feeds.urls import Kind
 from tests.sitefixtures import (
     ARTICLES,
@@ -48,6 +48,8 @@ def test_paths_in_publishing_order(site: Site) -> None:
         *(f"/topics/{slug}/" for slug in TOPICS),
         *(f"/feeds/{slug}{suffix}" for slug in CHANNELS for suffix in FEED_SUFFIXES.values()),
         "/",
+        "/404.html",
+        "/410.html",
         "/opml.xml",
     ]
     assert all(path == resource.path for path, resource in site.resources.items())
@@ -55,7 +57,7 @@ def test_paths_in_publishing_order(site: Site) -> None:
 
 def test_kinds_match_paths(site: Site) -> None:
     for resource in site:
-        if resource.path.endswith("/"):
+        if resource.path.endswith(("/", ".html")):
             assert resource.kind is Kind.HTML
         elif resource.path == "/opml.xml":
             assert resource.kind is Kind.OPML
@@ -169,7 +171,7 @@ def test_characters_xml_forbids_never_reach_a_feed(tmp_path: Path) -> None:
 
 
 def test_manifest_is_not_a_page(site: Site) -> None:
-    # static.py keeps its list of written files beside them; no URL of the site may reach it.
+    # the engine keeps its list of written files beside them; no URL of the site may reach it.
     names = {urls.file_name(path) for path in site.resources}
     assert MANIFEST not in names
     assert not [name for name in names if name.startswith(".")]

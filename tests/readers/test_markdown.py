@@ -199,7 +199,7 @@ def test_an_image_first_body_keeps_the_image_and_leads_with_text(site: Site) -> 
     )
     entry = site.entry("glacier.md")
     assert entry.summary == "Le glacier a perdu un mètre."
-    assert entry.body_html == (
+    assert site.body(entry) == (
         f'<p><img src="{ARTICLE}glacier/glacier.jpg" alt="Le glacier en août"></p>\n'
         "<p>Le glacier a perdu un mètre.</p>\n"
     )

@@ -65,8 +65,8 @@ def test_acceptance_headline_agency_and_date(acceptance: Entry) -> None:
     assert acceptance.language == "fr"
 
 
-def test_acceptance_lead_caption_and_body(acceptance: Entry) -> None:
-    body = acceptance.body_html
+def test_acceptance_lead_caption_and_body(site: Site, acceptance: Entry) -> None:
+    body = site.body(acceptance)
     assert acceptance.summary == LEAD
     assert body.startswith(f"<p>{LEAD}</p>")
     assert body.count(CAPTION) == 1
@@ -80,14 +80,15 @@ def test_acceptance_lead_caption_and_body(acceptance: Entry) -> None:
     assert (acceptance.picture.caption, acceptance.picture.credit) == (CAPTION, "sda, Keystone-SDA")
 
 
-def test_acceptance_typography_is_published_as_written(acceptance: Entry) -> None:
+def test_acceptance_typography_is_published_as_written(site: Site, acceptance: Entry) -> None:
+    body = site.body(acceptance)
     assert (
         "<p>Il a salué « l\u2019héroïsme » des troupes, a rapporté l'agence, qui cite un "
-        '"discours".</p>' in acceptance.body_html
+        '"discours".</p>' in body
     )
     assert "10'000" in acceptance.summary
-    assert "&#" not in acceptance.body_html
-    assert "&quot;" not in acceptance.body_html
+    assert "&#" not in body
+    assert "&quot;" not in body
 
 
 def test_only_ampersand_and_angle_brackets_are_escaped(read_wire: ReadWire) -> None:
@@ -350,7 +351,7 @@ def test_forbidden_characters_are_dropped_from_every_field(site: Site) -> None:
     assert (entry.title, entry.author, entry.summary) == ("Titre", "ATS", "Le lead.")
     assert entry.picture is not None
     assert (entry.picture.caption, entry.picture.credit) == ("Une légende.", "sda")
-    assert "<p>Le corps.</p>" in entry.body_html
+    assert "<p>Le corps.</p>" in site.body(entry)
 
 
 @pytest.mark.parametrize(

@@ -9,17 +9,20 @@ import pytest
 
 from feeds.model import Entry
 from feeds.site import Site
+from feeds.store import EntryStore
 from tests.sitefixtures import Run, make_site, run_main, site_at
 
 
 @dataclass(frozen=True, slots=True)
 class Published:
-    """The built site: its config, output folder, the build's stderr and the in-process site."""
+    """The built site: its config, output folder, the build's stderr, the in-process site and
+    its entry cache."""
 
     config: Path
     out: Path
     run: Run
     site: Site
+    store: EntryStore
 
     def read(self, name: str) -> bytes:
         """The bytes of a file of the output, by its relative name (`feeds/all.json`)."""
@@ -29,10 +32,16 @@ class Published:
         (found,) = (entry for entry in self.site.catalog.entries if entry.slug == slug)
         return found
 
+    def body(self, entry: Entry) -> str:
+        """The HTML body of a published entry, from the entry cache."""
+        return self.store.body(entry.body_digest)
+
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     config = make_site(tmp_path_factory.mktemp("site"))
     run = run_main("build", "--config", str(config))
     assert run.code == 0, run.stderr
-    return Published(config=config, out=config.parent / "public", run=run, site=site_at(config))
+    site = site_at(config)
+    store = EntryStore(site.config)
+    return Published(config=config, out=config.parent / "public", run=run, site=site, store=store)

@@ -76,7 +76,7 @@ def test_items_round_trip(published: Published, slug: str) -> None:
         assert list(item)[: len(ITEM_KEYS)] == ITEM_KEYS
         assert item["url"] == want.url
         assert item["title"] == want.title
-        assert item["content_html"] == model.body_html
+        assert item["content_html"] == published.body(model)
         assert item["summary"] == model.summary
         assert item["date_published"] == want.published
         assert item["date_modified"] == want.last_update
@@ -112,6 +112,6 @@ def test_written_as_utf8_with_a_final_newline(published: Published) -> None:
 
 def test_empty_channel(published: Published) -> None:
     config = published.site.config
-    feed = json.loads(render_json(Channel(config, config.topic("sport"), ())))
+    feed = json.loads(render_json(Channel(config, config.topic("sport"), (), published.store)))
     assert feed["items"] == []
     assert feed["home_page_url"] == page_url("sport")

@@ -8,9 +8,9 @@ from xml.etree.ElementTree import Element
 import html5lib
 import pytest
 
-from feeds.cache import FOLDER
 from feeds.render import Channel
 from feeds.render.pages import render_topic
+from feeds.store import FOLDER
 from tests.render.conftest import Published
 from tests.sitefixtures import (
     BASE_URL,
@@ -69,7 +69,7 @@ def test_page_is_strict_html5_without_script(published: Published, name: str) ->
 
 
 def test_not_found_page_is_strict_html5(published: Published) -> None:
-    document = parse(published.site.not_found_page())
+    document = parse(published.read("404.html"))
     assert text(document.find(".//h1")) == "Not found"
     assert BASE_URL in hrefs(document)
 
@@ -188,7 +188,9 @@ def test_landing_page_lists_topics_with_counts_and_latest_headlines(published: P
 def test_topic_page_counts_its_articles(published: Published, count: int, shown: str) -> None:
     config = published.site.config
     entries = published.site.catalog.entries[:count]
-    document = parse(render_topic(Channel(config, config.topic("economy"), entries)))
+    document = parse(
+        render_topic(Channel(config, config.topic("economy"), entries, published.store))
+    )
     assert text(document.find(".//p[@class='count']")) == shown
 
 
@@ -262,7 +264,15 @@ def test_compiled_templates_are_kept_beside_the_entry_cache(
     published: Published,
 ) -> None:
     compiled = sorted((published.config.parent / FOLDER / "templates").glob("*.jinja"))
-    names = {"base.html", "home.html", "topic.html", "article.html", "list.html", "404.html"}
+    names = {
+        "base.html",
+        "home.html",
+        "topic.html",
+        "article.html",
+        "list.html",
+        "404.html",
+        "410.html",
+    }
     assert len(compiled) == len(names)
     assert all(path.stat().st_size > 0 for path in compiled)
 
