@@ -260,24 +260,7 @@ def test_canonical_link(published: Published, slug: str, canonical: str) -> None
     assert links == [canonical]
 
 
-def test_compiled_templates_are_kept_beside_the_entry_cache(
-    published: Published,
-) -> None:
-    compiled = sorted((published.config.parent / FOLDER / "templates").glob("*.jinja"))
-    names = {
-        "base.html",
-        "home.html",
-        "topic.html",
-        "article.html",
-        "list.html",
-        "404.html",
-        "410.html",
-    }
-    assert len(compiled) == len(names)
-    assert all(path.stat().st_size > 0 for path in compiled)
-
-
-def test_templates_still_render_when_their_folder_cannot_be_written(tmp_path: Path) -> None:
+def test_pages_still_render_when_the_cache_folder_cannot_be_written(tmp_path: Path) -> None:
     config = make_site(tmp_path)
     (tmp_path / FOLDER).write_text("a file where the folder would be", "utf-8")
     run = run_main("build", "--config", str(config))
