@@ -345,6 +345,31 @@ def test_a_killed_builder_comes_back_and_the_site_stays(server: Server, newsroom
     add_and_wait(server, newsroom, "economy/after-kill.md", "Built after the kill")
 
 
+def test_an_articles_folder_that_vanishes_and_comes_back(site: Site) -> None:
+    """Unmounted: the site stays and /healthz says why; back as a new folder: its file
+    events are armed again, so a new article is seen long before the 10 s look."""
+    site.write("one.md", article("Still served", utc_now() - timedelta(hours=1)))
+    server = Server(site.root / "config.toml", workers=2)
+    try:
+        site.articles.rename(site.root / "unmounted")
+
+        def reported() -> dict[str, Any] | None:
+            reply = fetch(server.port, "/healthz")
+            health: dict[str, Any] = json.loads(reply.body)
+            return health if reply.status == 503 and health["status"] == "error" else None
+
+        health = wait_for(reported, timeout=5)
+        assert "articles_dir does not exist" in health["error"]["message"]
+        assert titles(server) == ["Still served"]
+        assert server.log().count("articles_dir does not exist") == 1
+        (site.root / "unmounted").rename(site.articles)
+        wait_for(lambda: fetch(server.port, "/healthz").status == 200, timeout=5)
+        site.write("two.md", article("After the remount", utc_now()))
+        wait_for(lambda: "After the remount" in titles(server), timeout=3)
+    finally:
+        server.stop()
+
+
 # --- stopping ------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -508,3 +509,45 @@ def test_every_flask_hook_sees_every_request(newsroom: Site) -> None:
 def test_a_percent_encoded_path_finds_the_same_resource(client: FlaskClient) -> None:
     plain = client.get("/articles/ukraine-metro/")
     assert client.get("/articles/ukraine%2Dmetro/").data == plain.data
+
+
+@pytest.mark.parametrize(
+    ("base_url", "images"),
+    [
+        ("https://news.example.org/", "img-src https:;"),
+        ("http://127.0.0.1:8000/", "img-src http: https:;"),
+    ],
+)
+def test_pictures_come_over_https_unless_the_site_itself_is_on_http(
+    newsroom: Site, base_url: str, images: str
+) -> None:
+    newsroom.configure(CONFIG.replace("https://news.example.org/", base_url))
+    client = create_app(newsroom.root / "config.toml", clock=FakeClock(NOW)).test_client()
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert images in policy
+    assert "data:" not in policy
+
+
+def test_gzip_asked_of_a_folder_built_without_siblings_gets_the_plain_bytes(
+    newsroom: Site,
+) -> None:
+    config = newsroom.root / "config.toml"
+    assert main(["build", "--config", str(config)]) == 0  # `feeds build` writes no .gz
+    client = create_app(config, build=False).test_client()
+    response = client.get(FEED, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+    assert response.data == (newsroom.root / "public" / "feeds" / "all.atom.xml").read_bytes()
+
+
+def test_a_builder_that_went_silent_is_reported_down(newsroom: Site) -> None:
+    config = newsroom.root / "config.toml"
+    client = create_app(config).test_client()
+    status = newsroom.root / "public" / ".feeds-status.json"
+    record = json.loads(status.read_bytes())
+    assert client.get("/healthz").status_code == 200
+    silent = datetime.now(UTC) - timedelta(seconds=31)
+    record["builder"] |= {"watching": True, "seen": silent.isoformat()}
+    status.write_text(json.dumps(record), "utf-8")
+    health = client.get("/healthz")
+    assert (health.status_code, health.json["status"]) == (503, "down")  # type: ignore[index]
