@@ -33,6 +33,7 @@ MAX_BYTES = 5 * 1024 * 1024
 ScannedFile = tuple[str, str, Signature | None]
 # Below this many changed files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
+BODIES_PER_WRITE = 500
 
 
 class ArticlesFolderError(FeedsError):
@@ -89,19 +90,21 @@ def load(
         records[shown] = record
         if new is not None:
             changed.append(new)
-    saved: dict[str, Record] = {}
-    bodies: dict[str, str] = {}
+    bodies: dict[str, str] = {}  # stored a batch at a time: 100,000 bodies are 500 MB
     for item, parsed in zip(changed, _parse_all(changed, config, workers), strict=True):
         if isinstance(parsed, Problem):
             unreadable.append(parsed)
-        else:
-            records[item.shown], new_bodies = parsed
-            saved[item.shown] = parsed[0]
-            bodies.update(new_bodies)
+            continue
+        records[item.shown], new_bodies = parsed
+        bodies.update(new_bodies)
+        if len(bodies) >= BODIES_PER_WRITE:
+            store.add_bodies(bodies)
+            bodies.clear()
+    store.add_bodies(bodies)
     kept = {shown: record for shown, record in records.items() if record is not None}
     touched = {shown: record for shown, record in kept.items() if known.get(shown) is not record}
-    store.save(touched, bodies, known.keys() - kept.keys())
-    if saved:
+    store.save(touched, known.keys() - kept.keys())
+    if changed:
         store.forget_unused_bodies()
     outcomes = [record.outcome for record in kept.values()]
     entries = [entry for outcome in outcomes if isinstance(outcome, tuple) for entry in outcome]

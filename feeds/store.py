@@ -82,16 +82,18 @@ class EntryStore:
         html: str = row[0]
         return html
 
-    def save(
-        self, changed: Mapping[str, Record], bodies: Mapping[str, str], removed: Iterable[str]
-    ) -> None:
-        """Record the files that changed with their new bodies, and forget removed files."""
+    def add_bodies(self, bodies: Mapping[str, str]) -> None:
+        """Keep HTML bodies by their digest (before the records that name them are saved)."""
+        with self._connection as connection:
+            connection.executemany("INSERT OR IGNORE INTO bodies VALUES (?, ?)", bodies.items())
+
+    def save(self, changed: Mapping[str, Record], removed: Iterable[str]) -> None:
+        """Record the files that changed, and forget removed files."""
         rows = [
             (path, *(record.signature or (None,) * 4), record.digest, pickle.dumps(record.outcome))
             for path, record in changed.items()
         ]
         with self._connection as connection:
-            connection.executemany("INSERT OR IGNORE INTO bodies VALUES (?, ?)", bodies.items())
             connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", rows)
             connection.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
         self.records.update(changed)
