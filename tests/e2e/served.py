@@ -313,9 +313,10 @@ class Server:
         """What the server wrote so far: its log and one access-log line per request."""
         return (self.root / "server.log").read_text(encoding="utf-8", errors="replace")
 
-    def get(self, path: str) -> tuple[bytes, dict[str, str]]:
-        """The body and headers of a GET, without gzip."""
-        with urllib.request.urlopen(self.url(path), timeout=10) as response:
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of a GET (without gzip unless `headers` ask for it)."""
+        request = urllib.request.Request(self.url(path), headers=headers or {})
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.read(), dict(response.headers.items())
 
 
