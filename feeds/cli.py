@@ -14,7 +14,7 @@ from feeds import engine
 from feeds.config import Config, load_config
 from feeds.engine import Build
 from feeds.errors import FeedsError
-from feeds.loader import available_cpus, load
+from feeds.files import available_cpus
 from feeds.store import EntryStore
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
@@ -72,6 +72,8 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:
+    from feeds.loader import load  # not at the top: a build with nothing to do needs no reader
+
     store = EntryStore(config)
     loaded = load(config, store, workers=available_cpus())
     _report(sorted(str(problem) for problem in loaded.problems))

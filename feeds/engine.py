@@ -20,14 +20,16 @@ from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from feeds import fingerprint, urls
 from feeds.config import Config
 from feeds.errors import FeedsError
-from feeds.loader import ScannedFile, load, scan
-from feeds.site import Site, build_site
+from feeds.files import ScannedFile, scan
 from feeds.store import EntryStore
+
+if TYPE_CHECKING:
+    from feeds.site import Site
 
 MANIFEST = ".feeds-manifest.json"
 # Present while a build writes: a build that finds it was interrupted and looks for the
@@ -150,6 +152,11 @@ def build(
     inputs = _inputs(config, files)
     if last.still_holds(inputs, now, gzipped) and (not checked or _intact(out_dir, last)):
         return Build(Changes(), last, None, 0)
+    # Imported here: finding that nothing changed needs no reader and no renderer, whose
+    # imports (cmark, PyYAML, nh3, Jinja2, feedgen, lxml) take longer than the rest of it.
+    from feeds.loader import load
+    from feeds.site import build_site
+
     with nullcontext(store) if store else closing(EntryStore(config)) as entries:
         site = build_site(config, load(config, entries, workers=workers, files=files), now, entries)
         _refuse_shrinking(site, last, force)

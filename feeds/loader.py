@@ -16,7 +16,8 @@ from pathlib import Path
 
 from feeds import fingerprint
 from feeds.config import Config
-from feeds.errors import ArticleError, FeedsError
+from feeds.errors import ArticleError
+from feeds.files import ScannedFile, scan, shown_path
 from feeds.model import Entry, Problem
 from feeds.readers import Context, Draft, markdown, wire
 from feeds.store import EntryStore, Record, Signature
@@ -29,15 +30,9 @@ READERS: dict[str, Callable[[str, Context], Draft]] = {
     ".markdown": markdown.read,
 }
 MAX_BYTES = 5 * 1024 * 1024
-# An article file's path, its path as problems show it, and its stat signature.
-ScannedFile = tuple[str, str, Signature | None]
 # Below this many changed files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
 BODIES_PER_WRITE = 500
-
-
-class ArticlesFolderError(FeedsError):
-    """articles_dir, or a folder under it, is missing or cannot be read: never an empty site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,27 +108,6 @@ def load(
     return Loaded(tuple(unique), tuple(problems + unreadable + duplicates))
 
 
-def scan(config: Config) -> Iterator[ScannedFile]:
-    """Each article file: its path, its path as shown, and its stat signature.
-
-    The signature is None when the file is not a regular one (a symlink, whose target is
-    checked on reading) or cannot be stat'ed; a file that vanished since the folder was
-    listed is left out.
-    """
-    root = _root(config)
-    for path in article_files(config.articles_dir):
-        try:
-            status = os.lstat(path)
-        except FileNotFoundError:
-            continue
-        except OSError:
-            status = None
-        signature: Signature | None = None
-        if status is not None and stat.S_ISREG(status.st_mode):
-            signature = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
-        yield path, _shown(path, root), signature
-
-
 def _check(
     path: str, shown: str, signature: Signature | None, root: Path, cached: Record | None
 ) -> tuple[Record, None] | tuple[None, _Changed]:
@@ -165,13 +139,6 @@ def _parse_all(changed: list[_Changed], config: Config, workers: int) -> Iterato
         workers, mp_context=context, initializer=_start_worker, initargs=(config,)
     ) as pool:
         yield from pool.map(_parse_in_worker, items, chunksize=32)
-
-
-def available_cpus() -> int:
-    """The CPUs this process may use: how many processes parse a cold load."""
-    if hasattr(os, "sched_getaffinity"):  # Linux
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,32 +185,6 @@ def _parse(
     return Record(signature, digest, entries), bodies
 
 
-def article_files(root: Path) -> Iterator[str]:
-    """Article files under `root`, any depth, in sorted order; hidden files are skipped.
-
-    Paths as strings: Path objects cost more than the rest of a cached load of 10,000 files.
-    Raises ArticlesFolderError for a folder that is missing or cannot be listed.
-    """
-    if not root.is_dir():
-        problem = "is not a folder" if root.exists() else "does not exist"
-        raise ArticlesFolderError(
-            f"{root}: articles_dir {problem}; mount or create it, or fix [build].articles_dir"
-        )
-    for folder, subfolders, names in os.walk(root, onerror=_unlisted):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        for name in sorted(names):
-            suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 (see above)
-            if not name.startswith(".") and suffix in READERS:
-                yield os.path.join(folder, name)  # noqa: PTH118
-
-
-def _unlisted(error: OSError) -> None:
-    raise ArticlesFolderError(
-        f"{error.filename}: cannot be read ({error.strerror}); check its permissions "
-        "(nothing was published, so that its articles are not removed)"
-    )
-
-
 # An article as a reader gives it: the entry, and its HTML body.
 Article = tuple[Entry, str]
 
@@ -259,7 +200,7 @@ def parse_article(
         raise ArticleError(f"file name {path.name!r} has no letters or digits for a URL; rename it")
     context = Context(config=config, matcher=matcher, file_slug=file_slug)
     draft = READERS[path.suffix.lower()](text, context)
-    return (_entry(draft, context, relative, _shown(str(path), _root(config))),)
+    return (_entry(draft, context, relative, shown_path(str(path), config)),)
 
 
 def _read_bytes(path: Path, root: Path) -> bytes:
@@ -357,15 +298,3 @@ def _duplicates(group: list[Entry]) -> Iterator[Problem]:
                 f"slug {entry.slug!r} is already used by {owner.source}, "
                 "published first; rename one of the files or set 'slug:'",
             )
-
-
-def _root(config: Config) -> str:
-    """The config's folder with a trailing separator, as a string like article_files' paths."""
-    return os.path.join(config.root, "")  # noqa: PTH118
-
-
-def _shown(path: str, root: str) -> str:
-    """A path as problems show it: relative to the config's folder `root` when inside it."""
-    if path.startswith(root):
-        return path[len(root) :].replace(os.sep, "/")
-    return one_line(path)

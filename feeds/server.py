@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType
 
 from feeds.builder import Builder
-from feeds.loader import available_cpus
+from feeds.files import available_cpus
 
 LOG = logging.getLogger("feeds")
 # The size from Content-Length: gunicorn counts no bytes for a file it sends with sendfile.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds import engine, urls
+from feeds import loader, urls
 from feeds.engine import MANIFEST, Manifest
 from feeds.loader import load
 from tests.serverfixtures import article
@@ -151,7 +151,7 @@ def test_an_unchanged_rebuild_loads_nothing_and_repeats_the_report(
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("articles loaded although nothing changed")
 
-    monkeypatch.setattr(engine, "load", fail)
+    monkeypatch.setattr(loader, "load", fail)
     again = run_main("build", "--config", str(config), "--strict")
     assert again.code == 1
     assert again.stderr[:-1] == [BAD]
@@ -206,7 +206,7 @@ def test_a_symlinked_article_means_a_real_build_every_time(
     assert record["inputs"] is None  # its target may change unseen
     loads: list[object] = []
     monkeypatch.setattr(
-        engine, "load", lambda *args, **kwargs: loads.append(args) or load(*args, **kwargs)
+        loader, "load", lambda *args, **kwargs: loads.append(args) or load(*args, **kwargs)
     )
     run_main("build", "--config", str(config))
     assert len(loads) == 1

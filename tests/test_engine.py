@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from feeds import engine, urls
+from feeds import site as site_module
 from feeds.config import load_config
 from feeds.engine import BUILDING, GONE, MANIFEST, Changes, OutputError
 from feeds.site import Site
@@ -49,13 +50,13 @@ def build(
 def sites(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Callable[[Site], Site]]]:
     """Changes the engine's next site maps go through, one per build."""
     changes: list[Callable[[Site], Site]] = []
-    make = engine.build_site
+    make = site_module.build_site
 
     def changed(*args: object) -> Site:
         site = make(*args)  # type: ignore[arg-type]
         return changes.pop(0)(site) if changes else site
 
-    monkeypatch.setattr(engine, "build_site", changed)
+    monkeypatch.setattr(site_module, "build_site", changed)
     yield changes
 
 

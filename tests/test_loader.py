@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.loader import MAX_BYTES, ArticlesFolderError, article_files
+from feeds.files import ArticlesFolderError, article_files
+from feeds.loader import MAX_BYTES
 from tests.conftest import Site, front_matter, wire_copy
 
 WIRE = wire_copy("Ukraine Des drones abattus", "ATS", "21.8.2025 - 06:28", "Le lead.", "Corps.")
