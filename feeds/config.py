@@ -39,6 +39,7 @@ class Config:
     base_url: str
     description: str
     language: str
+    languages: tuple[str, ...]  # those articles may be in; `language` among them
     timezone: ZoneInfo
     author: str
     icon: str | None
@@ -137,19 +138,31 @@ def load_config(path: Path | str) -> Config:
 def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
     site = _Table(shown, "[site]", data.get("site", {}))
     site.only(
-        {"title", "base_url", "description", "language", "timezone", "author", "icon", "logo"}
+        {
+            "title",
+            "base_url",
+            "description",
+            "language",
+            "languages",
+            "timezone",
+            "author",
+            "icon",
+            "logo",
+        }
     )
     build = _Table(shown, "[build]", data.get("build", {}))
     build.only({"articles_dir", "output_dir", "max_entries"})
     serve = _Table(shown, "[serve]", data.get("serve", {}))
     serve.only({"cache_max_age", "article_max_age"})
     root = path.parent
+    language = _language(site, site.get("language", str, "en"), "language")
     return Config(
         path=path,
         title=site.get("title", str, required=True).strip(),
         base_url=_base_url(site),
         description=site.get("description", str, ""),
-        language=_language(site),
+        language=language,
+        languages=_languages(site, language),
         timezone=_timezone(site),
         author=site.get("author", str, ""),
         icon=site.get("icon", str),
@@ -194,13 +207,24 @@ def _folder(root: Path, build: _Table, key: str, default: str) -> Path:
     return root / name
 
 
-def _language(site: _Table) -> str:
-    language = site.get("language", str, "en")
+def _language(site: _Table, language: str, key: str) -> str:
     if not _LANGUAGE.fullmatch(language):
-        raise site.error(
-            "language", f"{language!r} is not a BCP 47 language tag like 'fr' or 'de-CH'"
-        )
-    return str(language)
+        raise site.error(key, f"{language!r} is not a BCP 47 language tag like 'fr' or 'de-CH'")
+    return language
+
+
+def _languages(site: _Table, language: str) -> tuple[str, ...]:
+    """`[site] languages`: distinct tags (ignoring case), `language` among them."""
+    tags = site.strings("languages") or (language,)
+    folded: set[str] = set()
+    for tag in tags:
+        _language(site, tag, "languages")
+        if tag.lower() in folded:
+            raise site.error("languages", f"{tag!r} is listed twice")
+        folded.add(tag.lower())
+    if language.lower() not in folded:
+        raise site.error("languages", f"must include the site's language {language!r}")
+    return tags
 
 
 def _timezone(site: _Table) -> ZoneInfo:
@@ -232,6 +256,8 @@ def _topics(shown: str, data: object) -> tuple[Topic, ...]:
             raise table.error("slug", f'"{slug}" is not [a-z0-9-]+')
         if slug == ALL:
             raise table.error("slug", '"all" is reserved for the feed of every article')
+        if slug.startswith(f"{ALL}-"):
+            raise table.error("slug", f'"{slug}": "all-…" is reserved for the per-language feeds')
         if any(topic.slug == slug for topic in topics):
             raise table.error("slug", f'"{slug}" is already the slug of another topic')
         aliases = tuple(alias.strip() for alias in table.strings("aliases") if alias.strip())

@@ -17,7 +17,7 @@ from feeds.config import Config
 from feeds.model import Entry
 
 # Libraries whose output ends up in entries, pages or feeds: an upgrade may change the bytes.
-_LIBRARIES = ("cmarkgfm", "nh3", "yaml", "dateutil", "feedgen", "jinja2", "lxml", "flask")
+_LIBRARIES = ("cmarkgfm", "nh3", "yaml", "dateutil", "feedgen", "jinja2", "lxml", "flask", "lingua")
 _PACKAGE = Path(__file__).parent
 
 

@@ -253,7 +253,7 @@ def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Articl
         body_digest=fingerprint.of_parts(draft.body_html),
         published=draft.published,
         updated=max(draft.updated or draft.published, draft.published),
-        language=draft.language or config.language,
+        language=draft.language or _detected(draft, config) or config.language,
         author=draft.author or config.author,
         source=shown,
         topics=topics,
@@ -263,6 +263,16 @@ def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Articl
         draft=draft.draft,
     )
     return entry, draft.body_html
+
+
+def _detected(draft: Draft, config: Config) -> str | None:
+    """The language of `languages` detected in the text, if there is a choice (lingua loads
+    only then)."""
+    if len(config.languages) < 2:
+        return None
+    from feeds import language  # here: a rebuild that parses nothing needs no lingua
+
+    return language.detect(draft.title, draft.summary, draft.body_html, config.languages)
 
 
 def _topics(draft: Draft, context: Context, relative: Path) -> tuple[str, ...]:
