@@ -32,6 +32,17 @@ class Catalog:
             return self.entries
         return self._topics.get(slug, ())
 
+    def in_language(self, tag: str) -> tuple[Entry, ...]:
+        """Entries in the language `tag` (see is_in), newest first."""
+        return tuple(entry for entry in self.entries if is_in(entry.language, tag))
+
+
+def is_in(language: str, tag: str) -> bool:
+    """Whether `language` is the language `tag` or one of its subtags (RFC 4647 basic
+    filtering, ignoring case): `de-CH` is in `de`, `de` is not in `de-CH`."""
+    language, tag = language.lower(), tag.lower()
+    return language == tag or language.startswith(f"{tag}-")
+
 
 def newest_first(entry: Entry) -> tuple[float, float, str]:
     """A total order: newest published first, then newest updated, then slug."""

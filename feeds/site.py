@@ -9,10 +9,10 @@ from datetime import datetime
 from functools import partial
 
 from feeds import fingerprint, urls
-from feeds.catalog import Catalog, select
+from feeds.catalog import Catalog, is_in, select
 from feeds.config import Config
 from feeds.loader import Loaded
-from feeds.model import Entry
+from feeds.model import Entry, Topic
 from feeds.render import Bodies, Channel
 from feeds.render.jsonfeed import render_json
 from feeds.render.opml import render_opml
@@ -72,25 +72,27 @@ def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) ->
         Channel(config, topic, catalog.in_topic(topic.slug), bodies) for topic in config.topics
     ]
     by_slug = {channel.topic.slug: channel for channel in topics}
+    languages = _language_channels(config, catalog, bodies)
     key = _Keys(fingerprint.salt(config))
     resources: list[Resource] = []
     for entry in catalog.entries:
         path = urls.article_page(entry.slug)
         channels = [*(by_slug[slug] for slug in entry.topics), home]
-        render = partial(render_article, entry, channels)
+        render = partial(render_article, entry, channels, _of_language(languages, entry.language))
         resources.append(Resource(path, Kind.HTML, render, key.of_entry(entry)))
+    own = _of_language(languages, config.language)  # the feed of the pages' language
     for channel in topics:
         path = urls.topic_page(channel.topic.slug)
-        resources.append(
-            Resource(path, Kind.HTML, partial(render_topic, channel), key(path, channel.entries))
-        )
+        render = partial(render_topic, channel, own)
+        resources.append(Resource(path, Kind.HTML, render, key(path, channel.entries)))
     # A feed holds a channel's newest `max_entries` entries.
     feeds = [
-        dataclasses.replace(c, entries=c.entries[: config.max_entries]) for c in [*topics, home]
+        dataclasses.replace(c, entries=c.entries[: config.max_entries])
+        for c in [*topics, home, *languages]
     ]
     for channel in feeds:
         resources.extend(_feeds(channel, key))
-    render = partial(render_home, home, topics)
+    render = partial(render_home, home, topics, languages)
     resources.append(Resource(urls.HOME, Kind.HTML, render, key(urls.HOME, home.entries)))
     render = partial(render_not_found, home)
     resources.append(Resource(urls.NOT_FOUND, Kind.HTML, render, key(urls.NOT_FOUND, ())))
@@ -101,6 +103,28 @@ def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) ->
     listed = [entry for channel in feeds for entry in channel.entries]
     resources.append(Resource(urls.OPML, Kind.OPML, render, key(urls.OPML, listed)))
     return Site(config, catalog, loaded, {resource.path: resource for resource in resources})
+
+
+def _language_channels(config: Config, catalog: Catalog, bodies: Bodies) -> list[Channel]:
+    """`all-<lang>` for each of `[site] languages`, when there are several."""
+    if len(config.languages) < 2:
+        return []
+    return [
+        Channel(
+            config,
+            Topic(slug=urls.language_slug(tag), title=tag, description=config.description),
+            catalog.in_language(tag),
+            bodies,
+            in_language=tag,
+        )
+        for tag in config.languages
+    ]
+
+
+def _of_language(channels: list[Channel], language: str) -> Channel | None:
+    """The per-language channel of the most specific tag that holds `language`, if any."""
+    holding = [c for c in channels if c.in_language and is_in(language, c.in_language)]
+    return max(holding, key=lambda channel: len(channel.language), default=None)
 
 
 def _feeds(channel: Channel, key: _Keys) -> Iterator[Resource]:

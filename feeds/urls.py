@@ -37,9 +37,14 @@ NOT_FOUND = "/404.html"
 GONE = "/410.html"
 
 
+def language_slug(tag: str) -> str:
+    """The feed slug of every article in the language `tag` (BCP 47): `all-de`, `all-de-ch`."""
+    return f"{ALL}-{tag.lower()}"
+
+
 def topic_page(slug: str) -> str:
-    """Path of a topic's page; `all` has none, its page is the landing page."""
-    return HOME if slug == ALL else f"/topics/{slug}/"
+    """Path of a topic's page; `all` and `all-<lang>` have none, theirs is the landing page."""
+    return HOME if slug == ALL or slug.startswith(f"{ALL}-") else f"/topics/{slug}/"
 
 
 ARTICLES = "/articles/"

@@ -23,16 +23,23 @@ class Bodies(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Channel:
-    """One topic's feed (or `all`): its settings, its newest entries and their bodies."""
+    """One topic's feed (or `all`, or `all-<lang>`): its settings, its newest entries and
+    their bodies."""
 
     config: Config
     topic: Topic
     entries: tuple[Entry, ...]
     bodies: Bodies
+    in_language: str | None = None  # the feed of every article in this language (`all-<lang>`)
 
     def body(self, entry: Entry) -> str:
         """The entry's sanitised HTML body."""
         return self.bodies.body(entry.body_digest)
+
+    @property
+    def language(self) -> str:
+        """The language the feed declares: its own, else the site's."""
+        return self.in_language or self.config.language
 
     @property
     def title(self) -> str:

@@ -20,7 +20,7 @@ def render_json(channel: Channel) -> bytes:
         "home_page_url": channel.page_url,
         "feed_url": channel.feed_url(Kind.JSON),
         "description": channel.description,
-        "language": config.language,
+        "language": channel.language,
     }
     if config.icon:
         feed["icon"] = channel.url(config.icon)

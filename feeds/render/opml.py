@@ -1,4 +1,5 @@
-"""OPML 2.0: every topic's Atom feed (and `all`), to subscribe to them at once."""
+"""OPML 2.0: every topic's Atom feed (and `all`, and `all-<lang>`), to subscribe to them at
+once."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def render_opml(channels: Sequence[Channel], title: str) -> bytes:
             xmlUrl=channel.feed_url(Kind.ATOM),
             htmlUrl=channel.page_url,
             description=channel.description,
-            language=channel.config.language,
+            language=channel.language,
         )
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)

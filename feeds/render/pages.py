@@ -43,41 +43,46 @@ def feed_links(channels: Sequence[Channel]) -> list[FeedLink]:
     ]
 
 
-def render_home(all_articles: Channel, topics: Sequence[Channel]) -> bytes:
-    """The landing page: every topic with its count and feeds, the latest headlines."""
+def render_home(
+    all_articles: Channel, topics: Sequence[Channel], languages: Sequence[Channel] = ()
+) -> bytes:
+    """The landing page: every topic with its count and feeds, the latest headlines; the
+    feeds of every article and of each language (`languages`) announced."""
     return _render(
         "home.html",
         all_articles,
         language=all_articles.config.language,
         title=all_articles.config.title,
-        feeds=feed_links([all_articles]),
+        feeds=feed_links([all_articles, *languages]),
         topics=topics,
         topic_feeds={channel.topic.slug: feed_links([channel]) for channel in topics},
         headlines=all_articles.entries[:LATEST_HEADLINES],
     )
 
 
-def render_topic(channel: Channel) -> bytes:
-    """A topic page: its articles, newest first, with its feed links."""
+def render_topic(channel: Channel, own: Channel | None = None) -> bytes:
+    """A topic page: its articles, newest first, with its feed links and those of `own`, the
+    feed of the page's language (the site's)."""
     return _render(
         "topic.html",
         channel,
         language=channel.config.language,
         title=channel.title,
-        feeds=feed_links([channel]),
+        feeds=feed_links([channel, *_present(own)]),
         count=len(channel.entries),
     )
 
 
-def render_article(entry: Entry, channels: Sequence[Channel]) -> bytes:
-    """An article page; `channels` are the feeds it appears in (its topics, then `all`)."""
+def render_article(entry: Entry, channels: Sequence[Channel], own: Channel | None = None) -> bytes:
+    """An article page; `channels` are the feeds it appears in (its topics, then `all`), and
+    `own` the feed of its language, if the site has one."""
     home = channels[-1]
     return _render(
         "article.html",
         home,
         language=entry.language,
         title=f"{entry.title} — {home.config.title}",
-        feeds=feed_links(channels),
+        feeds=feed_links([*channels, *_present(own)]),
         entry=entry,
         topics=channels[:-1],
     )
@@ -100,6 +105,10 @@ def _error_page(name: str, title: str, home: Channel) -> bytes:
         title=f"{title} — {home.config.title}",
         feeds=feed_links([home]),
     )
+
+
+def _present(channel: Channel | None) -> list[Channel]:
+    return [] if channel is None else [channel]
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -33,7 +34,7 @@ class _PictureFeed(BaseExtension):  # type: ignore[misc]
 
 
 class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
-    """What feedgen lacks: Media RSS with caption and credit, per-entry xml:lang, and the
+    """What feedgen lacks: Media RSS with caption and credit, xml:lang on each entry, and the
     `rel` and `type` of an entry's Atom links (feedgen 1.0 writes only their `href`)."""
 
     def __init__(self) -> None:
@@ -70,7 +71,7 @@ def _generator(channel: Channel, kind: Kind) -> FeedGenerator:
     # RSS's <channel><link> is the last link added: `self` first, then the page.
     feed.link(href=channel.feed_url(kind), rel="self", type=kind.mime_type)
     feed.link(href=channel.page_url, rel="alternate", type="text/html")
-    feed.language(config.language)
+    feed.language(channel.language)
     # RFC 4287 wants an author for the feed or every entry: without one, the site stands in.
     feed.author(name=config.author or config.title)
     feed.updated(channel.updated)
@@ -80,11 +81,11 @@ def _generator(channel: Channel, kind: Kind) -> FeedGenerator:
     if config.logo:
         feed.logo(channel.url(config.logo))
     for entry in channel.entries:
-        _add_entry(feed, channel, entry)
+        _add_entry(feed, channel, entry, kind)
     return feed
 
 
-def _add_entry(feed: FeedGenerator, channel: Channel, entry: Entry) -> None:
+def _add_entry(feed: FeedGenerator, channel: Channel, entry: Entry, kind: Kind) -> None:
     item = feed.add_entry(order="append")
     item.id(entry.id)
     item.guid(entry.id, permalink=False)
@@ -97,13 +98,17 @@ def _add_entry(feed: FeedGenerator, channel: Channel, entry: Entry) -> None:
     item.published(entry.published)
     item.updated(entry.updated)
     item.content(channel.body(entry), type="html")
-    if entry.summary:
-        item.summary(entry.summary)
+    if entry.summary and kind is Kind.RSS:
+        # RSS readers take <description> for HTML: the plain-text summary is escaped as HTML
+        # once more (then once for XML), so `<script>` in it is shown, never run.
+        item.description(escape(entry.summary, quote=False), isSummary=True)
+    elif entry.summary:
+        item.summary(entry.summary)  # Atom <summary> without a type is text
     if entry.author:
         item.author(name=entry.author)
         item.dc.dc_creator(entry.author)
     for label in channel.category_labels(entry):
         item.category(term=label)
     item.extras.picture = entry.picture
-    if entry.language != channel.config.language:
-        item.extras.language = entry.language
+    item.extras.language = entry.language
+    item.dc.dc_language(entry.language)  # RSS: the item's language, beside the channel's
