@@ -165,7 +165,7 @@ def main() -> None:
     counts = [sum(low <= letters(text) < high for _, text in rows) for low, high in BUCKETS]
     print(f"{len(rows)} texts; {len(articles(rows))} articles")
     heads = [
-        f"right, {low}{f'–{high - 1}' if high < 10**9 else '+'} letters ({count})"
+        f"right, {low}{f'-{high - 1}' if high < 10**9 else '+'} letters ({count})"
         for (low, high), count in zip(BUCKETS, counts, strict=True)
     ]
     print(

@@ -43,6 +43,7 @@ def test_the_shared_config_loads_with_its_topics(site: Site) -> None:
 def test_defaults(site: Site) -> None:
     config = load_config(site.configure(SITE))
     assert config.language == "en"
+    assert config.languages == ("en",)
     assert config.timezone == ZoneInfo("UTC")
     assert config.max_entries == 50
     assert config.topics == ()
@@ -75,6 +76,11 @@ def test_paths_are_relative_to_the_config_file(site: Site, monkeypatch: pytest.M
     assert config.root == nested.parent
     assert config.articles_dir.resolve() == site.root / "copy"
     assert config.output_dir == nested.parent / "out"
+
+
+def test_languages_are_kept_as_written_with_the_site_language_among_them(site: Site) -> None:
+    config = load_config(site.configure(SITE + 'language = "fr"\nlanguages = ["de-CH", "FR"]\n'))
+    assert (config.language, config.languages) == ("fr", ("de-CH", "FR"))
 
 
 def test_deploy_section_is_parsed(site: Site) -> None:
@@ -141,6 +147,20 @@ NO_SITE = '[site]\ntitle = "T"\n'
             SITE + 'language = "français"\n',
             "[site].language: 'français' is not a BCP 47 language tag like 'fr' or 'de-CH'",
         ),
+        (
+            SITE + 'language = "fr"\nlanguages = ["fr", "deutsch"]\n',
+            "[site].languages: 'deutsch' is not a BCP 47 language tag like 'fr' or 'de-CH'",
+        ),
+        (
+            SITE + 'language = "fr"\nlanguages = ["de", "it"]\n',
+            "[site].languages: must include the site's language 'fr'",
+        ),
+        (
+            SITE + 'language = "fr"\nlanguages = ["fr", "de", "DE"]\n',
+            "[site].languages: 'DE' is listed twice",
+        ),
+        (SITE + 'languages = "fr"\n', "[site].languages: 'fr' is not a list"),
+        (SITE + "languages = [1]\n", "[site].languages: must be a list of strings"),
         (SITE + 'colour = "red"\n', "[site].colour: unknown key; allowed: "),
         (SITE + "[build]\nmax_entries = 0\n", "[build].max_entries: 0 must be at least 1"),
         (
@@ -165,6 +185,10 @@ NO_SITE = '[site]\ntitle = "T"\n'
         (
             SITE + TOPIC.format(slug="all", title="All"),
             '[topics][1].slug: "all" is reserved for the feed of every article',
+        ),
+        (
+            SITE + TOPIC.format(slug="all-de", title="Deutsch"),
+            '[topics][1].slug: "all-de": "all-…" is reserved for the per-language feeds',
         ),
         (
             SITE + TOPIC.format(slug="news", title="A") + TOPIC.format(slug="news", title="B"),

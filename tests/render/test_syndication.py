@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime
+from html import escape
 from pathlib import Path
 
 import feedparser
@@ -131,7 +132,7 @@ def test_rss_items_carry_exact_text_dates_and_content(published: Published, slug
         guid = element.find("guid")
         assert guid is not None
         assert (guid.text, guid.get("isPermaLink")) == (want.id, "false")
-        assert element.findtext("description") == model.summary
+        assert element.findtext("description") == escape(model.summary, quote=False)
         assert element.findtext("content:encoded", namespaces=NS) == published.body(model)
         assert element.findtext("dc:creator", namespaces=NS) == model.author
 
