@@ -132,6 +132,7 @@ class Builder:
                 if observer is not None:
                     observer.stop()
                     LOG.info("%s changed; file events re-armed", current.articles_dir)
+                    self._wake.set()  # look again: what changed before re-arming sent no event
                 observer = self._observe(current)
                 watched = current
             interval = poll or (POLL_SECONDS if observer is None else POLL_SECONDS_WITH_EVENTS)
