@@ -185,6 +185,9 @@ class Builder:
         return observer
 
     def _fail(self, message: str) -> None:
+        # The folder's record is read again next time: a build that failed midway, or a
+        # `feeds build --force` run by hand meanwhile, may have changed it.
+        self._manifest = None
         if self._error is None or self._error[0] != message:
             LOG.error("%s (still serving the last complete build)", message)
         self._error = (message, self._error[1] if self._error else self.clock())

@@ -183,8 +183,8 @@ def _refuse_shrinking(site: Site, last: Manifest, force: bool) -> None:
     lost = published - kept
     if not force and lost > SHRINK_FLOOR and lost > SHRINK_SHARE * published:
         raise ShrinkError(
-            f"{site.config.articles_dir}: holds {kept:,} articles where {published:,} were "
-            f"published; if that is right, run again with --force (nothing was changed)"
+            f"{site.config.articles_dir}: {kept:,} of the {published:,} published articles "
+            "are left; if that is right, run again with --force (nothing was changed)"
         )
 
 

@@ -22,6 +22,7 @@ from feeds.model import Entry
 from feeds.web import create_app
 from tests.conftest import Site
 from tests.serverfixtures import FakeClock, article, feed_titles, wait_for
+from tests.sitefixtures import run_main
 
 NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
 FEED = "/feeds/all.atom.xml"
@@ -492,3 +493,22 @@ def test_without_file_events_the_builder_looks_every_second(
         waited = wait_for_title(newsroom, "Rates stay put", seconds=5)
         assert waited is not None and waited < 2.5
     assert any("looking for changes every second" in r.getMessage() for r in caplog.records)
+
+
+def test_a_shrunken_folder_waits_for_a_forced_build_then_the_builder_goes_on(
+    site: Site, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    for number in range(12):
+        site.write(f"story-{number}.md", article(f"Story {number}", NOW - timedelta(hours=number)))
+    builder = Builder(site.root / "config.toml", clock=clock)
+    assert builder.build() is not None
+    for number in range(1, 12):
+        (site.articles / f"story-{number}.md").unlink()
+    with caplog.at_level(logging.ERROR, logger="feeds"):
+        assert builder.build() is None
+    assert "1 of the 12 published articles are left" in caplog.text
+    assert (site.root / "public" / "articles" / "story-5" / "index.html").is_file()
+    assert run_main("build", "--config", str(site.root / "config.toml"), "--force").code == 0
+    site.write("story-new.md", article("A new story", NOW))
+    assert rebuilt(builder) is True
+    assert builder.last is not None and builder.last.report.articles == 2

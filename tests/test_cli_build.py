@@ -271,7 +271,7 @@ def test_a_build_that_would_remove_most_articles_needs_force(tmp_path: Path) -> 
     refused = run_main("build", "--config", str(config))
     assert refused.code == 2
     assert refused.stderr == [
-        f"feeds: {tmp_path}/articles: holds 3 articles where 30 were published; if that is "
+        f"feeds: {tmp_path}/articles: 3 of the 30 published articles are left; if that is "
         "right, run again with --force (nothing was changed)"
     ]
     assert tree(tmp_path / "public") == before
