@@ -250,7 +250,7 @@ def _topics(shown: str, data: object) -> tuple[Topic, ...]:
     topics: list[Topic] = []
     for number, item in enumerate(data, start=1):
         table = _Table(shown, f"[topics][{number}]", item)
-        table.only({"slug", "title", "description", "aliases"})
+        table.only({"slug", "title", "description", "aliases", "subjects"})
         slug = table.get("slug", str, required=True)
         if not _SLUG.fullmatch(slug):
             raise table.error("slug", f'"{slug}" is not [a-z0-9-]+')
@@ -267,6 +267,7 @@ def _topics(shown: str, data: object) -> tuple[Topic, ...]:
                 title=table.get("title", str, required=True).strip(),
                 description=table.get("description", str, ""),
                 aliases=aliases,
+                subjects=tuple(code.strip() for code in table.strings("subjects") if code.strip()),
             )
         )
     return tuple(topics)

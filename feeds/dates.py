@@ -76,6 +76,10 @@ _WEEKDAY = re.compile(rf"^(?:{'|'.join(_WEEKDAYS)})\.?,?\s+")
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:z|[+-]\d{2}(?::?\d{2})?)?$"
 )
+# ISO 8601's basic format, as agencies write it: 20240710T125902Z, 20240710T1259+0100, 20240710.
+_ISO_BASIC = re.compile(
+    r"^(\d{4})(\d{2})(\d{2})(?:t(\d{2})(\d{2})(\d{2})?([.,]\d+)?)?(z|[+-]\d{2}:?\d{2})?$"
+)
 # (?!\d): the year's digits end there; 1.6.10000 is not 1.6.1000 followed by a zero.
 _NUMERIC = re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})(?!\d)(?P<rest>.*)$")
 _DAY_FIRST = re.compile(
@@ -100,7 +104,7 @@ def parse_date(text: str, zone: tzinfo) -> datetime:
     forward. Raises ValueError with a short reason when `text` is not a date we know.
     """
     folded = fold(text).strip().replace("\u2013", "-").replace("\u2014", "-")
-    folded = _WEEKDAY.sub("", folded)
+    folded = _extended(_WEEKDAY.sub("", folded))
     if _ISO.match(folded):
         _check_year(int(folded[:4]))
         return _check(_localize(isoparse(folded.upper().replace(" ", "T")), zone))
@@ -110,6 +114,18 @@ def parse_date(text: str, zone: tzinfo) -> datetime:
             day = _make_date(match)
             return _check(_localize(_with_time(day, match["rest"]), zone))
     raise ValueError(f"{_short(text)!r} is not a date like '21.8.2025 - 06:28' or ISO 8601")
+
+
+def _extended(text: str) -> str:
+    """An ISO 8601 date in basic format rewritten in the extended one; other text as it is."""
+    match = _ISO_BASIC.match(text)
+    if not match:
+        return text
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    moment = f"{year}-{month}-{day}"
+    if hour is not None:
+        moment += f"t{hour}:{minute}" + (f":{second}{fraction or ''}" if second else "")
+    return moment + (zone or "")
 
 
 def _short(text: str, limit: int = 40) -> str:

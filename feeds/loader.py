@@ -261,6 +261,8 @@ def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Articl
         picture=draft.picture,
         link=draft.link,
         draft=draft.draft,
+        rights=draft.rights,
+        story=draft.story,
     )
     return entry, draft.body_html
 

@@ -14,6 +14,7 @@ class Topic:
     title: str
     description: str = ""
     aliases: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()  # agency subject qcodes, e.g. medtop:20000638
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,24 @@ class Picture:
     url: str | None
     caption: str = ""
     credit: str = ""
+
+
+USABLE, WITHHELD, CANCELED = "usable", "withheld", "canceled"
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """Where an agency document's entry stands among the versions of its story.
+
+    Entries with one `id` are versions of one story (feeds.versions picks the one shown);
+    `kills` are story ids that this document cancels (NITF `management-doc-idref`).
+    """
+
+    id: str
+    version: int = 0
+    status: str = USABLE
+    embargo: datetime | None = None
+    kills: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +69,8 @@ class Entry:
     picture: Picture | None = None
     link: str | None = None
     draft: bool = False
+    rights: str = ""
+    story: Story | None = None
     fingerprint: str = ""
 
     @property

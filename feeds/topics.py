@@ -22,6 +22,10 @@ class TopicMatcher:
                 slugs = self._names.setdefault(" ".join(fold(name).split()), [])
                 if topic.slug not in slugs:
                     slugs.append(topic.slug)
+        self._subjects: dict[str, list[str]] = {}
+        for topic in topics:
+            for code in topic.subjects:
+                self._subjects.setdefault(code.casefold(), []).append(topic.slug)
         self._longest_kicker = max((len(name.split()) for name in self._names), default=0)
         self._alias_patterns = [
             (topic.slug, _whole_words([fold(alias) for alias in topic.aliases]))
@@ -32,6 +36,11 @@ class TopicMatcher:
     def named(self, name: str) -> tuple[str, ...]:
         """Topics whose slug, title or alias is `name`."""
         return tuple(self._names.get(" ".join(fold(name).split()), ()))
+
+    def subjects(self, codes: Iterable[str]) -> tuple[str, ...]:
+        """Topics whose `subjects` include one of the agency subject `codes` (qcodes)."""
+        found = (slug for code in codes for slug in self._subjects.get(code.casefold(), ()))
+        return tuple(dict.fromkeys(found))
 
     def kicker(self, headline: str) -> tuple[tuple[str, ...], str, str]:
         """Split a wire headline into (topics, kicker, title) by its longest matching kicker.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feeds.config import Config
-from feeds.model import Picture
+from feeds.model import Picture, Story
 from feeds.topics import TopicMatcher
 
 
@@ -38,3 +38,5 @@ class Draft:
     draft: bool = False
     link: str | None = None
     picture: Picture | None = None
+    rights: str = ""
+    story: Story | None = None  # an agency document's story id, version and status

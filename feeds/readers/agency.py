@@ -1,0 +1,42 @@
+"""Agency documents (.xml, .nitf, .json): the format is recognised from the content.
+
+JSON must be ninjs; XML is NewsML-G2 (`newsItem`, `newsMessage`), NewsML 1.2 (`NewsML`,
+`NewsItem`) or NITF (`nitf`), whatever its namespace. Bytes in, one Draft per story out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from feeds.errors import ArticleError
+from feeds.readers import Context, Draft, newsml12, newsml_g2, ninjs, nitf
+from feeds.readers.story import Item, to_draft
+from feeds.readers.xmldoc import Element, line, name, parse
+
+SUFFIXES = frozenset({".xml", ".nitf", ".json"})
+_XML_FORMATS: dict[str, Callable[[Element], list[Item]]] = {
+    "newsItem": newsml_g2.items,
+    "newsMessage": newsml_g2.items,
+    "NewsML": newsml12.items,
+    "NewsItem": newsml12.items,
+    "nitf": nitf.items,
+}
+_BOM = b"\xef\xbb\xbf"
+
+
+def read(data: bytes, context: Context) -> list[Draft]:
+    """Every story of an agency document; raises ArticleError naming what was expected."""
+    start = data.removeprefix(_BOM).lstrip()
+    if start.startswith((b"{", b"[")):
+        stories = ninjs.items(data.removeprefix(_BOM))
+    else:
+        root = parse(data)
+        reader = _XML_FORMATS.get(name(root))
+        if reader is None:
+            raise ArticleError(
+                f"XML with root element <{name(root)}>; expected an agency document: NewsML-G2 "
+                "<newsItem> or <newsMessage>, NewsML 1.2 <NewsML>, or NITF <nitf>",
+                line(root),
+            )
+        stories = reader(root)
+    return [to_draft(story, context) for story in stories]

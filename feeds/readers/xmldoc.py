@@ -1,0 +1,130 @@
+"""The one importer of lxml: untrusted XML and HTML parsed safely, and read by local names.
+
+Agency documents come from outside, so the parser loads no DTD, resolves no entity (an
+`&xxe;` stays an unexpanded reference, and a document that declares entities is rejected
+outright), never touches the network, keeps libxml2's limits on depth (256) and text size
+(no `huge_tree`), and refuses documents over MAX_DOCUMENT bytes before parsing them.
+Elements are matched by their local name, so a namespace that is missing, spelled with or
+without a trailing slash, or reset with `xmlns=""` does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TypeAlias
+
+from lxml import etree, html
+
+from feeds.errors import ArticleError
+
+MAX_DOCUMENT = 5 * 1024 * 1024
+Element: TypeAlias = etree._Element
+
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "collect_ids": False,
+}
+
+
+def parse(data: bytes) -> Element:
+    """The root element of an XML document; raises ArticleError naming the line at fault."""
+    if len(data) > MAX_DOCUMENT:
+        raise ArticleError(
+            f"document is {len(data) / 1024 / 1024:.1f} MB; an agency document may be at most "
+            f"{MAX_DOCUMENT // 1024 // 1024} MB (ask the agency to send pictures by reference)"
+        )
+    try:
+        root = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))
+    except etree.XMLSyntaxError as exc:
+        raise ArticleError(
+            f"not well-formed XML ({exc.msg}); the agency must resend the document",
+            exc.lineno or 1,
+        ) from None
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise ArticleError(
+            "the document declares entities (<!ENTITY>), which are never expanded; "
+            "ask the agency for the document without them"
+        )
+    return root
+
+
+def html_fragment(text: str) -> Element:
+    """HTML text (an agency's HTML body) as the children of one `div` element."""
+    if not text.strip():
+        return etree.Element("div")
+    fragment: Element = html.fragment_fromstring(text, create_parent="div")
+    return fragment
+
+
+def name(element: Element) -> str:
+    """The local name of an element, without its namespace."""
+    return str(etree.QName(element).localname)
+
+
+def children(element: Element) -> Iterator[Element]:
+    """The child elements (no entity references)."""
+    return (child for child in element if isinstance(child.tag, str))
+
+
+def child(element: Element | None, *names: str) -> Element | None:
+    """The first element down the path of local `names`, or None."""
+    for wanted in names:
+        if element is None:
+            return None
+        element = next((c for c in children(element) if name(c) == wanted), None)
+    return element
+
+
+def all_named(element: Element | None, wanted: str) -> list[Element]:
+    """Every descendant element with local name `wanted`, in document order."""
+    if element is None:
+        return []
+    return [node for node in element.iter(tag=etree.Element) if name(node) == wanted]
+
+
+def text(element: Element | None) -> str:
+    """The text of an element and its descendants, white space folded (entities left out)."""
+    if element is None:
+        return ""
+    return " ".join("".join(_texts(element)).split())
+
+
+def raw_text(element: Element | None) -> str:
+    """The text of an element and its descendants as written, line breaks and all."""
+    return "" if element is None else "".join(_texts(element))
+
+
+def _texts(element: Element) -> Iterator[str]:
+    if element.text and isinstance(element.tag, str):
+        yield element.text
+    for node in element:
+        if isinstance(node.tag, str):
+            yield from _texts(node)
+        if node.tail:
+            yield node.tail
+
+
+def attribute(element: Element | None, key: str) -> str:
+    """An attribute's value, stripped; "" when the element or attribute is missing."""
+    if element is None:
+        return ""
+    return str(element.get(key, "")).strip()
+
+
+def language(element: Element | None) -> str:
+    """The element's xml:lang, else "" (not inherited)."""
+    return attribute(element, "{http://www.w3.org/XML/1998/namespace}lang")
+
+
+def line(element: Element | None) -> int:
+    """The 1-based line where the element starts (1 when unknown)."""
+    if element is None:
+        return 1
+    return int(element.sourceline or 1)
