@@ -8,6 +8,7 @@ from datetime import datetime
 
 from feeds.model import Entry
 from feeds.urls import ALL
+from feeds.versions import resolve
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +51,26 @@ def newest_first(entry: Entry) -> tuple[float, float, str]:
 
 
 def select(entries: Iterable[Entry], now: datetime) -> Catalog:
-    """Entries published at `now`: no drafts, no embargo; sorted newest first."""
+    """Entries published at `now`: the standing version of each agency story (see
+    feeds.versions), no drafts, nothing dated or embargoed after `now`; newest first."""
     published: list[Entry] = []
     upcoming: list[datetime] = []
-    for entry in entries:
+    for entry in resolve(entries).entries:
         if entry.draft:
             continue
-        if entry.published > now:
-            upcoming.append(entry.published)
+        held = _held_until(entry, now)
+        if held is not None:
+            upcoming.append(held)
         else:
             published.append(entry)
     published.sort(key=newest_first)
     return Catalog(entries=tuple(published), next_embargo=min(upcoming, default=None))
+
+
+def _held_until(entry: Entry, now: datetime) -> datetime | None:
+    """When a future date or an agency embargo lets `entry` out, if that is after `now`."""
+    moments = [entry.published]
+    if entry.story is not None and entry.story.embargo is not None:
+        moments.append(entry.story.embargo)
+    latest = max(moments)
+    return latest if latest > now else None

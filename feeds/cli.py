@@ -16,6 +16,7 @@ from feeds.engine import Build
 from feeds.errors import FeedsError
 from feeds.files import available_cpus
 from feeds.store import EntryStore
+from feeds.versions import resolve
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -77,10 +78,14 @@ def _check(config: Config, args: argparse.Namespace) -> int:
     store = EntryStore(config)
     loaded = load(config, store, workers=available_cpus())
     _report(sorted(str(problem) for problem in loaded.problems))
-    drafts = sum(entry.draft for entry in loaded.entries)
+    resolved = resolve(loaded.entries)
+    drafts = sum(entry.draft for entry in resolved.entries)
     note = f" ({_plural(drafts, 'draft')})" if drafts else ""
+    versions = f", {resolved.superseded:,} superseded" if resolved.superseded else ""
+    gone = f", {resolved.withdrawn:,} withdrawn" if resolved.withdrawn else ""
     print(
-        f"{_plural(len(loaded.entries), 'article')}{note}, {len(loaded.problems):,} rejected",
+        f"{_plural(len(resolved.entries), 'article')}{note}{versions}{gone}, "
+        f"{len(loaded.problems):,} rejected",
         file=sys.stderr,
     )
     return EXIT_REJECTED if loaded.problems else EXIT_OK

@@ -15,8 +15,9 @@ from feeds.errors import FeedsError
 from feeds.store import Signature
 from feeds.text import one_line
 
-# The suffixes of article files (feeds.loader has a reader for each).
-SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+# The suffixes of article files (feeds.loader has a reader for each; the last three are
+# agency documents, feeds.readers.agency).
+SUFFIXES = frozenset({".txt", ".md", ".markdown", ".xml", ".nitf", ".json"})
 # An article file's path, its path as problems show it, and its stat signature.
 ScannedFile = tuple[str, str, Signature | None]
 

@@ -19,7 +19,7 @@ from feeds.config import Config
 from feeds.errors import ArticleError
 from feeds.files import ScannedFile, scan, shown_path
 from feeds.model import Entry, Problem
-from feeds.readers import Context, Draft, markdown, wire
+from feeds.readers import Context, Draft, agency, markdown, wire
 from feeds.store import EntryStore, Record, Signature
 from feeds.text import MAX_TITLE, decode, one_line, slugify
 from feeds.topics import TopicMatcher
@@ -29,6 +29,10 @@ READERS: dict[str, Callable[[str, Context], Draft]] = {
     ".md": markdown.read,
     ".markdown": markdown.read,
 }
+# Formats read from bytes, one file holding any number of stories (feeds.readers.agency).
+BYTE_READERS: dict[str, Callable[[bytes, Context], list[Draft]]] = dict.fromkeys(
+    agency.SUFFIXES, agency.read
+)
 MAX_BYTES = 5 * 1024 * 1024
 # Below this many changed files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -193,14 +197,18 @@ def parse_article(
     path: Path, data: bytes, config: Config, matcher: TopicMatcher
 ) -> tuple[Article, ...]:
     """The bytes of the article file at `path` to its articles; raises ArticleError."""
-    text = decode(data)
     relative = path.relative_to(config.articles_dir)
     file_slug = slugify(path.stem)
     if not file_slug:
         raise ArticleError(f"file name {path.name!r} has no letters or digits for a URL; rename it")
     context = Context(config=config, matcher=matcher, file_slug=file_slug)
-    draft = READERS[path.suffix.lower()](text, context)
-    return (_entry(draft, context, relative, shown_path(str(path), config)),)
+    suffix = path.suffix.lower()
+    if suffix in BYTE_READERS:
+        drafts = BYTE_READERS[suffix](data, context)
+    else:
+        drafts = [READERS[suffix](decode(data), context)]
+    shown = shown_path(str(path), config)
+    return tuple(_entry(draft, context, relative, shown) for draft in drafts)
 
 
 def _read_bytes(path: Path, root: Path) -> bytes:
@@ -303,6 +311,8 @@ def _duplicates(group: list[Entry]) -> Iterator[Problem]:
     """Articles of one slug: the first published owns it (drafts never do); the rest are out."""
     owner, *others = sorted(group, key=lambda entry: (entry.draft, entry.published, entry.source))
     for entry in others:
+        if entry.story is not None and owner.story is not None and entry.story.id == owner.story.id:
+            continue  # versions of one story share its slug
         if not entry.draft and not owner.draft:
             yield Problem(
                 entry.source,

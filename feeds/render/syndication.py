@@ -107,6 +107,9 @@ def _add_entry(feed: FeedGenerator, channel: Channel, entry: Entry, kind: Kind) 
     if entry.author:
         item.author(name=entry.author)
         item.dc.dc_creator(entry.author)
+    if entry.rights:  # an agency's copyright notice: Atom <rights>, RSS <dc:rights>
+        item.rights(entry.rights)
+        item.dc.dc_rights(entry.rights)
     for label in channel.category_labels(entry):
         item.category(term=label)
     item.extras.picture = entry.picture
