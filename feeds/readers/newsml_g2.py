@@ -78,7 +78,7 @@ def _common(node: Element, meta: Element | None, content: Element | None) -> Ite
     item.embargo = text(child(meta, "embargoed"))
     item.status = attribute(child(meta, "pubStatus"), "qcode") or "usable"
     provider = child(meta, "provider")
-    item.provider = text(child(provider, "name")) or last_segment(attribute(provider, "qcode"))
+    item.provider = text(child(provider, "name")) or attribute(provider, "qcode").split(":")[-1]
     item.byline = text(child(content, "by")) or text(child(content, "creator", "name"))
     item.language = attribute(child(content, "language"), "tag") or language(node)
     item.keywords = [text(node) for node in _named(content, "keyword")]

@@ -28,7 +28,6 @@ _PARSER_OPTIONS = {
     "huge_tree": False,
     "remove_comments": True,
     "remove_pis": True,
-    "collect_ids": False,
 }
 
 
