@@ -202,7 +202,7 @@ NO_SITE = '[site]\ntitle = "T"\n'
         ),
         (
             SITE + TOPIC.format(slug="news", title="N") + 'keywords = ["a"]\n',
-            "[topics][1].keywords: unknown key; allowed: aliases, description, slug, title",
+            "[topics][1].keywords: unknown key; allowed: aliases, description, slug, subjects, title",
         ),
         (SITE + '[deploy]\nregion = "x"\n', "[deploy].target: is required"),
         (

@@ -27,7 +27,9 @@ _BOM = b"\xef\xbb\xbf"
 def read(data: bytes, context: Context) -> list[Draft]:
     """Every story of an agency document; raises ArticleError naming what was expected."""
     start = data.removeprefix(_BOM).lstrip()
-    if start.startswith((b"{", b"[")):
+    if not start:
+        raise ArticleError("empty file; an agency document is XML (NewsML, NITF) or ninjs JSON")
+    if not start.startswith(b"<"):  # XML starts with "<", JSON never
         stories = ninjs.items(data.removeprefix(_BOM))
     else:
         root = parse(data)

@@ -52,7 +52,7 @@ def _load(data: bytes) -> Any:
         deepest = max(deepest, depth)
     if deepest > MAX_DEPTH:
         raise ArticleError(
-            f"JSON nests {deepest} levels deep; ninjs never needs more than {MAX_DEPTH}"
+            f"JSON nests {deepest:,} levels deep; ninjs never needs more than {MAX_DEPTH}"
         )
     try:
         return json.loads(data)

@@ -16,6 +16,7 @@ from typing import TypeAlias
 from lxml import etree, html
 
 from feeds.errors import ArticleError
+from feeds.text import xml_safe
 
 MAX_DOCUMENT = 5 * 1024 * 1024
 Element: TypeAlias = etree._Element
@@ -56,9 +57,13 @@ def parse(data: bytes) -> Element:
 
 def html_fragment(text: str) -> Element:
     """HTML text (an agency's HTML body) as the children of one `div` element."""
+    text = xml_safe(text)  # lxml refuses control characters
     if not text.strip():
         return etree.Element("div")
-    fragment: Element = html.fragment_fromstring(text, create_parent="div")
+    try:
+        fragment: Element = html.fragment_fromstring(text, create_parent="div")
+    except etree.ParserError:  # nothing but a comment or a doctype: no text
+        return etree.Element("div")
     return fragment
 
 
