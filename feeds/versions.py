@@ -4,7 +4,7 @@ Entries with one story id are versions of one story. The highest (version number
 version time, then path) stands; the others are superseded, not problems. A standing version
 that is withheld or canceled, or a story another document kills (NITF
 `management-doc-idref`), leaves nothing published. The standing version keeps the first
-version's published time and id: a correction does not move the story or change its id.
+version's published time, id and slug: a correction does not move the story or change its id.
 """
 
 from __future__ import annotations
@@ -60,8 +60,10 @@ def _first(entry: Entry) -> tuple[datetime, str]:
 
 
 def _as_first(latest: Entry, first: Entry) -> Entry:
-    """The latest version with the first version's published time and id."""
-    if (latest.published, latest.id) == (first.published, first.id):
+    """The latest version with the first version's published time, id and slug."""
+    if (latest.published, latest.id, latest.slug) == (first.published, first.id, first.slug):
         return latest
-    key = fingerprint.of_parts(latest.fingerprint, first.published.isoformat(), first.id)
-    return replace(latest, published=first.published, id=first.id, fingerprint=key)
+    key = fingerprint.of_parts(
+        latest.fingerprint, first.published.isoformat(), first.id, first.slug
+    )
+    return replace(latest, published=first.published, id=first.id, slug=first.slug, fingerprint=key)

@@ -59,11 +59,11 @@ def test_an_embargo_lifts_in_the_server(server: Server, newsroom: AgencySite) ->
     )
     time.sleep(1.5)  # the builder has read the new file by now
     assert everywhere(server, lambda seen: "Under embargo" not in seen)
-    assert fetch(server.port, "/articles/embargo/").status == 404
+    assert fetch(server.port, "/articles/x-embargo/").status == 404
     wait_for(lambda: "Under embargo" in titles(server), timeout=8)
     assert utc_now() >= lifts
     wait_for(lambda: everywhere(server, lambda seen: "Under embargo" in seen), timeout=3)
-    assert fetch(server.port, "/articles/embargo/").status == 200
+    assert fetch(server.port, "/articles/x-embargo/").status == 200
 
 
 def test_a_correction_then_a_kill(server: Server, newsroom: AgencySite) -> None:
@@ -79,7 +79,7 @@ def test_a_correction_then_a_kill(server: Server, newsroom: AgencySite) -> None:
         ),
         timeout=5,
     )
-    page = fetch(server.port, "/articles/doomed/")
+    page = fetch(server.port, "/articles/x-doomed/")
     assert page.status == 200 and b"Corrected take" in page.body
     newsroom.write(
         "doomed-3.xml",
@@ -88,7 +88,7 @@ def test_a_correction_then_a_kill(server: Server, newsroom: AgencySite) -> None:
     started = time.monotonic()
     wait_for(lambda: everywhere(server, lambda seen: "Corrected take" not in seen), timeout=5)
     print(f"killed story gone from every feed after {time.monotonic() - started:.2f} s")
-    gone = fetch(server.port, "/articles/doomed/")
+    gone = fetch(server.port, "/articles/x-doomed/")
     assert gone.status == 410
     assert b"Corrected take" not in gone.body
     home = fetch(server.port, "/")

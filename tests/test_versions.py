@@ -98,7 +98,7 @@ def test_a_kill_as_the_highest_version_removes_the_story(site: AgencySite) -> No
     site.write("other.xml", g2("urn:x:other", headline="Other story"))
     assert len(published(site)) == 2
     site.write("v2.xml", version(2, "2025-09-01T09:00:00Z", "Story", "stat:canceled"))
-    assert published(site) == [("other", "Other story")]
+    assert published(site) == [("x-other", "Other story")]
 
 
 def test_a_kill_arriving_before_the_story(site: AgencySite) -> None:

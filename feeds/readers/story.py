@@ -18,9 +18,13 @@ from feeds.text import one_line, slugify
 
 # Schemes an agency's story id may keep as the entry id as it is; any other id becomes a tag:.
 _URI_SCHEMES = ("urn:", "http://", "https://", "tag:")
+# Parts of an id that name its scheme, not the agency: `dpa:…` names dpa, `urn:newsml:…` not.
+_ID_WORDS = frozenset({"urn", "tag", "http", "https", "newsml", "ninjs", "nitf", "uuid", "id"})
 _KILLED = {"canceled", "cancelled", "kill", "killed", "deleted"}
 _CODES = {"mediatopic": "medtop", "subjectcode": "subj", "genre": "genre"}
 _CV_URI = re.compile(r"^https?://cv\.iptc\.org/newscodes/([a-z0-9]+)/([^/#?]+)/?$", re.IGNORECASE)
+_URI = re.compile(r"[^\s<>\"{}|\\^`]+")  # no character an IRI (an Atom id) may not hold
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|par|di|de|av)\s+", re.IGNORECASE)
 MAX_HEADLINE_FROM_BODY = 100  # characters of the body that stand in for a missing headline
 
@@ -76,12 +80,12 @@ def to_draft(item: Item, context: Context) -> Draft:
         summary=one_line(item.summary) or item.body.first_paragraph,
         body_html=_body(item, picture, slug, context),
         slug=slug,
-        id=story_id if story_id.lower().startswith(_URI_SCHEMES) else None,
+        id=story_id if _is_uri(story_id) else None,
         kicker_topics=topics,
         front_matter_topics=context.matcher.subjects(subject_code(code) for code in item.subjects),
         tags=tuple(dict.fromkeys(one_line(tag) for tag in item.keywords if one_line(tag))),
         author=_BYLINE_PREFIX.sub("", one_line(item.byline)) or one_line(item.provider),
-        language=one_line(item.language) or None,
+        language=_language(item.language),
         picture=picture,
         rights=one_line(item.rights),
         story=Story(story_id, item.version, status, embargo, tuple(item.kills)),
@@ -91,8 +95,8 @@ def to_draft(item: Item, context: Context) -> Draft:
 def story_slug(story_id: str, provider: str) -> str:
     """A slug from the story id that stays the same in every version: `dpa-221011-99-4303`.
 
-    The id's last part, after the agency's short name (from a domain in the id, else the
-    provider's name) when it does not start with it already.
+    The id's last part, after the agency's short name (from a domain in the id, else a
+    leading name such as `dpa:`, else the provider's name) when it does not start with it.
     """
     parts = [part for part in re.split(r"[:/]+", story_id) if part]
     if not parts:
@@ -100,7 +104,9 @@ def story_slug(story_id: str, provider: str) -> str:
     last = slugify(parts[-1])
     domains = [part for part in parts[:-1] if "." in part and not part[:1].isdigit()]
     labels = [label for label in domains[0].split(".") if label != "www"] if domains else []
-    agency = slugify(labels[0]) if labels else slugify(provider.split()[0] if provider else "")
+    prefixes = [part for part in parts[:-1] if part.isalpha() and part.lower() not in _ID_WORDS]
+    names = [*labels[:1], *prefixes[:1], *provider.split()[:1]]
+    agency = slugify(names[0]) if names else ""
     if agency and not last.startswith(agency):
         return f"{agency}-{last}" if last else agency
     return last
@@ -120,6 +126,17 @@ def subject_code(code: str) -> str:
 def last_segment(code: str) -> str:
     """`stat:usable` or `http://cv.iptc.org/newscodes/pubstatusg2/usable` to `usable`."""
     return re.split(r"[:/]", code.strip().rstrip("/"))[-1].lower()
+
+
+def _is_uri(story_id: str) -> bool:
+    """An id that can be the entry id as it is: an absolute URI of a scheme feeds know."""
+    return story_id.lower().startswith(_URI_SCHEMES) and bool(_URI.fullmatch(story_id))
+
+
+def _language(tag: str) -> str | None:
+    """A BCP 47 tag as given (`it-IT`; `de_CH` spelled `de-CH`); None for anything else."""
+    tag = tag.strip().replace("_", "-")
+    return tag if _LANGUAGE.fullmatch(tag) else None
 
 
 def _moment(value: str, context: Context, item: Item) -> datetime:

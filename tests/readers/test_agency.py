@@ -440,3 +440,28 @@ def test_ninjs_embargo_spellings(agency_site: AgencySite) -> None:
         story = agency_site.entries(f"story-{number}.json")[0].story
         assert story is not None
         assert story.embargo == datetime(2025, 9, 3, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [("it-IT", "it-IT"), ("de_CH", "de-CH"), ("  en ", "en"), ("123", "fr"), ("", "fr")],
+)
+def test_languages_as_given_or_the_sites(agency_site: AgencySite, tag: str, language: str) -> None:
+    agency_site.write(
+        "story.xml", g2().replace("<contentMeta>", f'<contentMeta><language tag="{tag}"/>')
+    )
+    assert agency_site.entries("story.xml")[0].language == language
+
+
+@pytest.mark.parametrize(
+    ("guid", "entry_id"),
+    [
+        ("urn:newsml:example.org:1:a", "urn:newsml:example.org:1:a"),
+        ("https://example.org/story/1", "https://example.org/story/1"),
+        ("urn:with space:1", "tag:news.example.org,2025-09-01:1"),
+        ("dpa:250901-99-1", "tag:news.example.org,2025-09-01:dpa-250901-99-1"),
+    ],
+)
+def test_entry_ids(agency_site: AgencySite, guid: str, entry_id: str) -> None:
+    agency_site.write("story.xml", g2(guid))
+    assert agency_site.entries("story.xml")[0].id == entry_id
