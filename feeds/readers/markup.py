@@ -14,7 +14,15 @@ from html import escape
 
 from feeds.model import Picture
 from feeds.readers import advisory
-from feeds.readers.xmldoc import Element, attribute, children, html_fragment, name, text
+from feeds.readers.xmldoc import (
+    Element,
+    attribute,
+    children,
+    entity_text,
+    html_fragment,
+    name,
+    text,
+)
 
 # Elements kept, under the HTML name they map to.
 _RENAMED = {
@@ -122,8 +130,10 @@ def from_plain(source: str) -> Body:
 def _convert_children(element: Element, body: Body) -> list[str]:
     parts = [escape(element.text, quote=False)] if element.text else []
     for node in element:
-        if isinstance(node.tag, str):  # not an unexpanded entity reference or a comment
+        if isinstance(node.tag, str):
             parts.append(_convert(node, body))
+        else:  # an entity reference left unexpanded, or a comment
+            parts.append(escape(entity_text(node), quote=False))
         if node.tail:
             parts.append(escape(node.tail, quote=False))
     return parts

@@ -11,6 +11,7 @@ without a trailing slash, or reset with `xmlns=""` does not matter.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html.entities import name2codepoint
 from typing import TypeAlias
 
 from lxml import etree, html
@@ -105,12 +106,23 @@ def raw_text(element: Element | None) -> str:
     return "" if element is None else "".join(_texts(element))
 
 
+def entity_text(node: Element) -> str:
+    """The character an entity reference left unexpanded stands for, if HTML names it
+    (`&nbsp;`, `&eacute;`: a document with an external DTD that is never loaded); else ""."""
+    if node.tag is not etree.Entity:
+        return ""
+    codepoint = name2codepoint.get(str(node.text).strip("&;"))
+    return "" if codepoint is None else chr(codepoint)
+
+
 def _texts(element: Element) -> Iterator[str]:
     if element.text and isinstance(element.tag, str):
         yield element.text
     for node in element:
         if isinstance(node.tag, str):
             yield from _texts(node)
+        else:
+            yield entity_text(node)
         if node.tail:
             yield node.tail
 

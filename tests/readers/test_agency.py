@@ -465,3 +465,12 @@ def test_languages_as_given_or_the_sites(agency_site: AgencySite, tag: str, lang
 def test_entry_ids(agency_site: AgencySite, guid: str, entry_id: str) -> None:
     agency_site.write("story.xml", g2(guid))
     assert agency_site.entries("story.xml")[0].id == entry_id
+
+
+def test_html_entities_of_a_dtd_that_is_never_loaded(agency_site: AgencySite) -> None:
+    """NITF with an external DTD may use its entities; HTML's names are known without it."""
+    document = nitf("<p>caf&eacute;&nbsp;cr&egrave;me &unknown;</p>").replace(
+        "<nitf>", '<!DOCTYPE nitf SYSTEM "nitf-3-6.dtd">\n<nitf>'
+    )
+    agency_site.write("story.nitf", document)
+    assert agency_site.body(agency_site.entries("story.nitf")[0]) == "<p>café&nbsp;crème </p>"
