@@ -10,7 +10,7 @@ from __future__ import annotations
 from feeds.errors import ArticleError
 from feeds.model import Picture
 from feeds.readers import markup, nitf
-from feeds.readers.story import Item
+from feeds.readers.story import Item, number
 from feeds.readers.xmldoc import (
     Element,
     all_named,
@@ -39,8 +39,7 @@ def _story(node: Element) -> Item:
     parts = [text(child(identifier, key)) for key in ("ProviderId", "DateId", "NewsItemId")]
     story_id = f"urn:newsml:{':'.join(parts)}" if all(parts) else ""
     item = Item(story_id=story_id, line=line(node))
-    revision = text(child(identifier, "RevisionId"))
-    item.version = int(revision) if revision.isdigit() else 0
+    item.version = number(text(child(identifier, "RevisionId")))
     management = child(node, "NewsManagement")
     item.first_created = text(child(management, "FirstCreated"))
     item.version_created = text(child(management, "ThisRevisionCreated"))

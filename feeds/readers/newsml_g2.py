@@ -10,7 +10,7 @@ from __future__ import annotations
 from feeds.errors import ArticleError
 from feeds.model import Picture
 from feeds.readers import markup
-from feeds.readers.story import Item, last_segment
+from feeds.readers.story import Item, last_segment, number
 from feeds.readers.xmldoc import (
     Element,
     all_named,
@@ -71,8 +71,7 @@ def _picture_story(node: Element) -> Item:
 def _common(node: Element, meta: Element | None, content: Element | None) -> Item:
     """Identity, version, dates, status and metadata, the same for text and picture items."""
     item = Item(story_id=attribute(node, "guid"), line=line(node))
-    version = attribute(node, "version")
-    item.version = int(version) if version.isdigit() else 0
+    item.version = number(attribute(node, "version"))
     item.first_created = text(child(meta, "firstCreated"))
     item.version_created = text(child(meta, "versionCreated"))
     item.embargo = text(child(meta, "embargoed"))
@@ -152,12 +151,8 @@ def _picture(node: Element) -> Picture:
         if attribute(rendition, "contenttype").lower().startswith("image/")
         or not attribute(rendition, "contenttype")
     ]
-    renditions.sort(key=lambda rendition: _width(attribute(rendition, "width")), reverse=True)
+    renditions.sort(key=lambda rendition: number(attribute(rendition, "width")), reverse=True)
     url = next((attribute(r, "href") for r in renditions if attribute(r, "href")), "")
     caption = _described(content, ("caption", "summary", "")) or _headline(content)
     credit = text(child(content, "creditline")) or text(child(content, "by"))
     return Picture(url=url or None, caption=caption, credit=credit)
-
-
-def _width(value: str) -> int:
-    return int(value) if value.isdigit() else 0

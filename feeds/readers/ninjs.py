@@ -16,7 +16,7 @@ from typing import Any
 from feeds.errors import ArticleError
 from feeds.model import Picture
 from feeds.readers import markup
-from feeds.readers.story import Item
+from feeds.readers.story import Item, number
 
 MAX_DOCUMENT = 5 * 1024 * 1024
 MAX_DEPTH = 64  # ninjs nests a few levels; json's recursion would fail near 1,000
@@ -92,7 +92,7 @@ def _objects(value: Any) -> list[dict[str, Any]]:
 def _story(document: dict[str, Any]) -> Item:
     item = Item(story_id=_string(document, "uri") or _string(document, "guid"), line=1)
     version = _get(document, "version")
-    item.version = int(version) if isinstance(version, int) or str(version).isdigit() else 0
+    item.version = number(str(version)) if isinstance(version, str | int) else 0
     item.first_created = _string(document, "firstcreated")
     item.version_created = _string(document, "versioncreated")
     item.status = _string(document, "pubstatus") or "usable"
@@ -172,8 +172,8 @@ def _picture(document: dict[str, Any]) -> Picture | None:
 
 
 def _width(rendition: dict[str, Any]) -> int:
-    width = rendition.get("width")
-    return int(width) if isinstance(width, int | float) else 0
+    width = rendition.get("width")  # json reads NaN and Infinity too
+    return int(width) if isinstance(width, int | float) and 0 <= width < 10**9 else 0
 
 
 def _as_picture(document: dict[str, Any]) -> Picture | None:

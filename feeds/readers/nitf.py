@@ -8,7 +8,7 @@ published.
 from __future__ import annotations
 
 from feeds.readers import markup
-from feeds.readers.story import Item
+from feeds.readers.story import Item, number
 from feeds.readers.xmldoc import Element, all_named, attribute, child, language, line, text
 
 _KILL = {"", "canceled", "cancelled"}
@@ -25,8 +25,7 @@ def story(root: Element) -> Item:
     docdata = child(head, "docdata")
     doc_id = child(docdata, "doc-id")
     item = Item(story_id=attribute(doc_id, "id-string"), line=line(root))
-    version = attribute(child(docdata, "du-key"), "version")
-    item.version = int(version) if version.isdigit() else 0
+    item.version = number(attribute(child(docdata, "du-key"), "version"))
     issued = child(docdata, "date.issue")
     item.version_created = attribute(issued, "norm") or text(issued)
     item.status = attribute(docdata, "management-status") or "usable"

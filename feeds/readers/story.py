@@ -123,6 +123,12 @@ def subject_code(code: str) -> str:
     return code
 
 
+def number(text: str) -> int:
+    """A version number as written (`3`, ` 12 `); 0 for anything else."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 18 else 0
+
+
 def last_segment(code: str) -> str:
     """`stat:usable` or `http://cv.iptc.org/newscodes/pubstatusg2/usable` to `usable`."""
     return re.split(r"[:/]", code.strip().rstrip("/"))[-1].lower()

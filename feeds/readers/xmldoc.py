@@ -10,6 +10,7 @@ without a trailing slash, or reset with `xmlns=""` does not matter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from html.entities import name2codepoint
 from typing import TypeAlias
@@ -22,6 +23,7 @@ from feeds.text import xml_safe
 MAX_DOCUMENT = 5 * 1024 * 1024
 Element: TypeAlias = etree._Element
 
+_FORBIDDEN_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
 _PARSER_OPTIONS = {
     "resolve_entities": False,
     "no_network": True,
@@ -58,19 +60,31 @@ def parse(data: bytes) -> Element:
 
 def html_fragment(text: str) -> Element:
     """HTML text (an agency's HTML body) as the children of one `div` element."""
-    text = xml_safe(text)  # lxml refuses control characters
+    text = _FORBIDDEN_REFERENCE.sub(_allowed_reference, xml_safe(text))  # lxml refuses them
     if not text.strip():
         return etree.Element("div")
     try:
         fragment: Element = html.fragment_fromstring(text, create_parent="div")
     except etree.ParserError:  # nothing but a comment or a doctype: no text
         return etree.Element("div")
+    except ValueError as exc:  # text lxml cannot hold; not seen once the above is done
+        raise ArticleError(f"the HTML body cannot be read ({exc})") from None
     return fragment
+
+
+def _allowed_reference(match: re.Match[str]) -> str:
+    """A numeric character reference, or "" if it names a character XML forbids."""
+    digits = match[1]
+    codepoint = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+    return match[0] if codepoint <= 0x10FFFF and xml_safe(chr(codepoint)) else ""
 
 
 def name(element: Element) -> str:
     """The local name of an element, without its namespace."""
-    return str(etree.QName(element).localname)
+    tag = element.tag
+    if not isinstance(tag, str):  # a comment or processing instruction of an HTML body
+        return ""
+    return tag.rsplit("}", 1)[-1]
 
 
 def children(element: Element) -> Iterator[Element]:

@@ -239,7 +239,7 @@ def test_generated_newsml_g2(
 
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT,
+    st.none() | st.booleans() | st.integers() | st.floats() | _TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
     max_leaves=12,
 )
@@ -280,3 +280,38 @@ _NINJS_KEYS = st.sampled_from(
 def test_generated_ninjs(agency_site: AgencySite, fields: dict[str, object], uri: str) -> None:
     document = {"uri": uri, "headline": "Title", "versioncreated": "2025-09-01T08:00:00Z", **fields}
     _read(agency_site, json.dumps(document).encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<a:b>x</a:b>",
+        '<p:q xmlns:p="u">t</p:q>',
+        "<?php echo 1 ?><p>x</p>",
+        "&#xb;x",
+        "&#0;",
+        "<1>",
+    ],
+)
+def test_odd_html_bodies(agency_site: AgencySite, html: str) -> None:
+    document = {
+        "uri": "urn:x:1",
+        "headline": "Title",
+        "versioncreated": "2025-09-01",
+        "body_html": html,
+    }
+    agency_site.write("odd.json", json.dumps(document))
+    [entry] = agency_site.entries("odd.json")
+    assert "<?php" not in agency_site.body(entry)
+
+
+@_SETTINGS
+@given(html=st.text(alphabet='<>/&;:"=# abpq!-?x\n01\x0b', max_size=60))
+def test_generated_html_bodies(agency_site: AgencySite, html: str) -> None:
+    document = {
+        "uri": "urn:x:1",
+        "headline": "Title",
+        "versioncreated": "2025-09-01",
+        "body_html": html,
+    }
+    _read(agency_site, json.dumps(document).encode())
