@@ -202,7 +202,8 @@ NO_SITE = '[site]\ntitle = "T"\n'
         ),
         (
             SITE + TOPIC.format(slug="news", title="N") + 'keywords = ["a"]\n',
-            "[topics][1].keywords: unknown key; allowed: aliases, description, slug, subjects, title",
+            "[topics][1].keywords: unknown key; allowed: aliases, description, slug, subjects, "
+            "title",
         ),
         (SITE + '[deploy]\nregion = "x"\n', "[deploy].target: is required"),
         (
@@ -240,3 +241,11 @@ def test_a_config_that_is_not_utf8_is_reported(site: Site) -> None:
 def test_a_folder_given_as_config_cannot_be_read(site: Site) -> None:
     with pytest.raises(ConfigError, match="cannot be read"):
         load_config(site.root)
+
+
+def test_topic_subjects_are_agency_codes(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        SITE + TOPIC.format(slug="rail", title="Rail") + 'subjects = [" medtop:20000766 ", ""]\n'
+    )
+    assert load_config(path).topics[0].subjects == ("medtop:20000766",)
