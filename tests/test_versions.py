@@ -203,3 +203,10 @@ def test_agency_feeds_carry_rights_and_pass_the_schema(site: AgencySite, tmp_pat
     assert {entry.title: entry.get("rights") for entry in rss.entries}[
         "Le prix du billet passe à 5 €"
     ] == "© 2025 AFP"
+
+
+def test_a_kill_without_a_date_still_kills(site: AgencySite) -> None:
+    site.write("v1.xml", version(1, "2025-09-01T08:00:00Z", "Story"))
+    site.write("v2.xml", version(2, "", "", "stat:canceled"))
+    assert published(site) == []
+    assert site.problems() == []

@@ -1,4 +1,4 @@
-"""Readers turn one article's text into a Draft; each format has its own module."""
+"""Readers turn one article file into Drafts (text formats: one; agency documents, read as bytes: one per story); each format has its own module."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from feeds import urls
 from feeds.dates import parse_date
@@ -26,7 +26,10 @@ _CV_URI = re.compile(r"^https?://cv\.iptc\.org/newscodes/([a-z0-9]+)/([^/#?]+)/?
 _URI = re.compile(r"[^\s<>\"{}|\\^`]+")  # no character an IRI (an Atom id) may not hold
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|par|di|de|av)\s+", re.IGNORECASE)
-MAX_HEADLINE_FROM_BODY = 100  # characters of the body that stand in for a missing headline
+MAX_HEADLINE_FROM_BODY = 100
+UNDATED_KILL = datetime(
+    1970, 1, 1, tzinfo=UTC
+)  # characters of the body that stand in for a missing headline
 
 
 @dataclass
@@ -60,9 +63,16 @@ def to_draft(item: Item, context: Context) -> Draft:
         raise ArticleError(
             "the item has no id (guid, doc-id or uri); the agency must add one", item.line
         )
-    version_time = _moment(item.version_created or item.first_created, context, item)
-    published = _moment(item.first_created, context, item) if item.first_created else version_time
     status, embargo = _status(item, context)
+    try:
+        version_time = _moment(item.version_created or item.first_created, context, item)
+        published = (
+            _moment(item.first_created, context, item) if item.first_created else version_time
+        )
+    except ArticleError:
+        if status != CANCELED:
+            raise
+        version_time = published = UNDATED_KILL  # a kill must never be lost for want of a date
     slug = story_slug(story_id, item.provider) or context.file_slug
     title = _title(item)
     if not title and status == USABLE:
