@@ -1,4 +1,7 @@
-"""Readers turn one article file into Drafts (text formats: one; agency documents, read as bytes: one per story); each format has its own module."""
+"""Readers turn one article file into Drafts, each format in its own module.
+
+Text formats give one Draft; agency documents, read as bytes, give one per story.
+"""
 
 from __future__ import annotations
 
