@@ -85,19 +85,12 @@ _HTML_TAG = re.compile(r"<(?:p|br|div|h[1-6]|ul|ol|li|b|i|em|strong|a)\b[^>]*>",
 
 @dataclass
 class Body:
-    """A body as HTML (unsanitised) and the pictures its `media` elements showed."""
+    """A body as HTML (unsanitised), the pictures its `media` elements showed, and the text
+    of its first paragraph (the lead, when the item has no summary)."""
 
     html: str = ""
     pictures: list[Picture] = field(default_factory=list)
-
-    @property
-    def first_paragraph(self) -> str:
-        """The text of the first paragraph: the lead when there is no summary."""
-        start = self.html.find("<p>")
-        end = self.html.find("</p>", start)
-        if start < 0 or end < 0:
-            return ""
-        return text(html_fragment(self.html[start:end]))
+    first_paragraph: str = ""
 
 
 def from_element(element: Element | None) -> Body:
@@ -124,7 +117,8 @@ def from_plain(source: str) -> Body:
     separator = re.compile(r"\n\s*\n") if re.search(r"\n\s*\n", source) else re.compile(r"\n")
     paragraphs = [" ".join(part.split()) for part in separator.split(source)]
     kept = [part for part in paragraphs if part and not advisory.is_for_editors(part)]
-    return Body("\n".join(f"<p>{escape(part, quote=False)}</p>" for part in kept))
+    html = "\n".join(f"<p>{escape(part, quote=False)}</p>" for part in kept)
+    return Body(html, first_paragraph=kept[0] if kept else "")
 
 
 def _convert_children(element: Element, body: Body) -> list[str]:
@@ -150,8 +144,12 @@ def _convert(node: Element, body: Body) -> str:
         return "".join(_convert_children(node, body))
     if tag == "br":
         return "<br>"
-    if tag in _CHECKED and advisory.is_for_editors(text(node)):
-        return ""
+    if tag in _CHECKED:
+        shown = text(node)
+        if advisory.is_for_editors(shown):
+            return ""
+        if tag == "p" and not body.first_paragraph:
+            body.first_paragraph = shown
     inner = "".join(_convert_children(node, body))
     href = attribute(node, "href")
     if tag == "a" and href:

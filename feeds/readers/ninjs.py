@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any
 
 from feeds.errors import ArticleError
@@ -22,6 +23,7 @@ MAX_DOCUMENT = 5 * 1024 * 1024
 MAX_DEPTH = 64  # ninjs nests a few levels; json's recursion would fail near 1,000
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
+_CAMEL_END = re.compile(r"(created|status|until|notice|holder|terms|sources)$")
 _BODY_KEYS = ("headline", "headlines", "body_html", "body_text", "bodies", "versioncreated")
 
 
@@ -66,13 +68,17 @@ def _load(data: bytes) -> Any:
 
 def _get(document: dict[str, Any], key: str) -> Any:
     """A field under its ninjs 1.x/2.x spelling (lower case) or its 3.x one (camelCase)."""
-    for spelling in (key, key.lower(), key.replace("_", "")):
+    for spelling in _spellings(key):
         if spelling in document:
             return document[spelling]
-    camel = re.sub(
-        r"(created|status|until|notice|holder|terms|sources)$", lambda m: m[1].title(), key
-    )
-    return document.get(camel)
+    return None
+
+
+@cache
+def _spellings(key: str) -> tuple[str, ...]:
+    """`versioncreated`: itself and `versionCreated`; `body_html`: also `bodyhtml`."""
+    camel = _CAMEL_END.sub(lambda match: match[1].title(), key)
+    return tuple(dict.fromkeys((key, key.replace("_", ""), camel)))
 
 
 def _string(document: dict[str, Any], key: str) -> str:

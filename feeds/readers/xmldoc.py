@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from html.entities import name2codepoint
 from typing import TypeAlias
 
-from lxml import etree, html
+from lxml import etree
 
 from feeds.errors import ArticleError
 from feeds.text import xml_safe
@@ -24,6 +24,10 @@ MAX_DOCUMENT = 5 * 1024 * 1024
 Element: TypeAlias = etree._Element
 
 _FORBIDDEN_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
+# libxml2's HTML parser, which never loads anything either.
+_HTML_PARSER = etree.HTMLParser(
+    no_network=True, remove_comments=True, remove_pis=True, default_doctype=False
+)
 _PARSER_OPTIONS = {
     "resolve_entities": False,
     "no_network": True,
@@ -59,17 +63,14 @@ def parse(data: bytes) -> Element:
 
 
 def html_fragment(text: str) -> Element:
-    """HTML text (an agency's HTML body) as the children of one `div` element."""
+    """HTML text (an agency's HTML body) as the children of one element (its `body`)."""
     text = _FORBIDDEN_REFERENCE.sub(_allowed_reference, xml_safe(text))  # lxml refuses them
-    if not text.strip():
-        return etree.Element("div")
     try:
-        fragment: Element = html.fragment_fromstring(text, create_parent="div")
-    except etree.ParserError:  # nothing but a comment or a doctype: no text
-        return etree.Element("div")
-    except ValueError as exc:  # text lxml cannot hold; not seen once the above is done
+        root = etree.fromstring(text, _HTML_PARSER) if text.strip() else None
+    except (etree.ParserError, ValueError) as exc:  # not seen once the above is done
         raise ArticleError(f"the HTML body cannot be read ({exc})") from None
-    return fragment
+    body = None if root is None else root.find("body")
+    return etree.Element("div") if body is None else body
 
 
 def _allowed_reference(match: re.Match[str]) -> str:

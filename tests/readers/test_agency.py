@@ -474,3 +474,21 @@ def test_html_entities_of_a_dtd_that_is_never_loaded(agency_site: AgencySite) ->
     )
     agency_site.write("story.nitf", document)
     assert agency_site.body(agency_site.entries("story.nitf")[0]) == "<p>café&nbsp;crème </p>"
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Service stations closed early.",
+        "Service stations closed",
+        "AP has more",
+        "Advisory boards met on Monday.",
+        "Update on the minister",
+        "(Adds) " * 100 + "a story after all",
+    ],
+)
+def test_readers_lines_stay(agency_site: AgencySite, paragraph: str) -> None:
+    content = f'<inlineData contenttype="text/plain">{paragraph}\n\nThe story.</inlineData>'
+    agency_site.write("story.xml", g2(content=content))
+    body = agency_site.body(agency_site.entries("story.xml")[0])
+    assert body.startswith(f"<p>{paragraph.strip()}</p>")
