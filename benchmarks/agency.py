@@ -39,8 +39,9 @@ def documents(paragraphs: int) -> dict[str, bytes]:
         "</inlineXML></contentSet></newsItem>"
     )
     nitf = (
-        '<nitf><head><docdata><doc-id id-string="b-1" regsrc="AP"/><date.issue norm="20250901T080000Z"/>'
-        f"</docdata></head><body><body.head><hedline><hl1>A headline</hl1></hedline></body.head>"
+        '<nitf><head><docdata><doc-id id-string="b-1" regsrc="AP"/>'
+        '<date.issue norm="20250901T080000Z"/></docdata></head>'
+        "<body><body.head><hedline><hl1>A headline</hl1></hedline></body.head>"
         f"<body.content>{xhtml}</body.content></body></nitf>"
     )
     ninjs = {
@@ -56,6 +57,12 @@ def documents(paragraphs: int) -> dict[str, bytes]:
         "NITF": nitf.encode(),
         "ninjs": json.dumps(ninjs).encode(),
     }
+
+
+def _reader(name: str, data: bytes, context: Context) -> Callable[[], object]:
+    if name == "wire copy":
+        return lambda: wire.read(data.decode(), context)
+    return lambda: agency.read(data, context)
 
 
 def median_time(read: Callable[[], object], runs: int) -> float:
@@ -79,11 +86,8 @@ def main() -> None:
     context = Context(config, TopicMatcher(config.topics), "story")
     results: dict[str, float] = {}
     for name, data in documents(args.paragraphs).items():
-        if name == "wire copy":
-            results[name] = median_time(lambda: wire.read(data.decode(), context), args.runs)
-        else:
-            results[name] = median_time(lambda: agency.read(data, context), args.runs)
-    print(f"| format | µs per story ({args.paragraphs} paragraphs) | × wire copy |")
+        results[name] = median_time(_reader(name, data, context), args.runs)
+    print(f"| format | µs per story ({args.paragraphs} paragraphs) | times wire copy |")
     print("|---|---|---|")
     for name, seconds in results.items():
         print(f"| {name} | {seconds * 1e6:,.0f} | {seconds / results['wire copy']:.2f} |")
