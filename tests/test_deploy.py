@@ -46,6 +46,7 @@ from tests.deployfixtures import (
     topic_key,
     write_site,
 )
+from tests.readers.agencyfixtures import g2
 from tests.sitefixtures import run_process, tree
 
 HOST = "127.0.0.1"
@@ -341,6 +342,26 @@ def test_removing_an_article_deletes_its_page(
     after = bucket.listing()
     assert {key for key in after if after[key] != before[key]} == FERRY_LISTED_IN
     assert b"Night ferry" not in bucket.body(HOME_KEY)
+    bucket.assert_foreign_untouched()
+
+
+def test_a_killed_agency_story_is_deleted_from_the_bucket(
+    root: Path, bucket: Bucket, feeds_deploy: _Deploy, calls: Calls
+) -> None:
+    guid = "urn:newsml:example.org:20251001:deploy-kill"
+    story = g2(guid, version=1, created="2025-10-01T08:00:00Z", headline="Story to be killed")
+    (root / "articles" / "agency-v1.xml").write_text(story, encoding="utf-8")
+    assert feeds_deploy().code == 0
+    assert article_key("example-deploy-kill") in bucket.site_keys()
+    kill = g2(guid, version=2, created="2025-10-01T09:00:00Z", status="stat:canceled")
+    (root / "articles" / "agency-v2.xml").write_text(kill, encoding="utf-8")
+    calls.clear()
+
+    assert feeds_deploy().code == 0
+    assert calls.deleted == [article_key("example-deploy-kill")]
+    assert bucket.site_keys() == site_keys()
+    for key in bucket.site_keys():
+        assert b"Story to be killed" not in bucket.body(key), key
     bucket.assert_foreign_untouched()
 
 
