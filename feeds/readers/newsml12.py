@@ -16,6 +16,7 @@ from feeds.readers.xmldoc import (
     all_named,
     attribute,
     child,
+    children,
     language,
     line,
     name,
@@ -103,17 +104,8 @@ def _photo(content: Element) -> Picture:
 
 def _read_text(content: Element, item: Item) -> None:
     data = child(content, "DataContent")
-    inner = (
-        next((node for node in data if isinstance(node.tag, str)), None)
-        if data is not None
-        else None
-    )
-    if inner is not None and name(inner) == "nitf":
-        story = nitf.story(inner)
-        item.body, item.summary = story.body, story.summary
-        item.headline = item.headline or story.headline
-    elif inner is not None:
-        body = all_named(inner, "body")
-        item.body = markup.from_element(body[0] if body else inner)
+    inner = next(children(data), None) if data is not None else None
+    if inner is not None:
+        nitf.read_embedded(inner, item)
     else:
         item.body = markup.from_plain(raw_text(data))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from feeds.errors import ArticleError
 from feeds.model import Picture
-from feeds.readers import markup
+from feeds.readers import markup, nitf
 from feeds.readers.story import Item, last_segment, number
 from feeds.readers.xmldoc import (
     Element,
@@ -57,7 +57,7 @@ def _story(node: Element) -> Item:
     item = _common(node, meta, content)
     item.headline = _headline(content)
     item.summary = _described(content, ("summary", "abstract", "teaser", ""))
-    item.body = _body(child(node, "contentSet"))
+    _read_content(child(node, "contentSet"), item)
     return item
 
 
@@ -120,26 +120,19 @@ def _name_in(subject: Element, tag: str) -> str:
     return ""
 
 
-def _body(content_set: Element | None) -> markup.Body:
+def _read_content(content_set: Element | None, item: Item) -> None:
     """The body: XHTML or NITF in inlineXML, or text or HTML in inlineData."""
     for node in children(content_set) if content_set is not None else ():
-        kind = attribute(node, "contenttype").lower()
         if name(node) == "inlineXML":
             inner = next(children(node), None)
-            return markup.from_element(_body_element(inner))
+            if inner is not None:
+                nitf.read_embedded(inner, item)
+            return
         if name(node) == "inlineData":
             source = raw_text(node)
-            return markup.from_html(source) if "html" in kind else markup.from_plain(source)
-    return markup.Body()
-
-
-def _body_element(inner: Element | None) -> Element | None:
-    """The element whose children are the text: NITF's body.content, XHTML's body."""
-    for wanted in ("body.content", "body"):
-        found = all_named(inner, wanted)
-        if found:
-            return found[0]
-    return inner
+            html = "html" in attribute(node, "contenttype").lower()
+            item.body = markup.from_html(source) if html else markup.from_plain(source)
+            return
 
 
 def _picture(node: Element) -> Picture:

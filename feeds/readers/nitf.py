@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from feeds.readers import markup
 from feeds.readers.story import Item, number
-from feeds.readers.xmldoc import Element, all_named, attribute, child, language, line, text
+from feeds.readers.xmldoc import Element, all_named, attribute, child, language, line, name, text
 
 _KILL = {"", "canceled", "cancelled"}
 
@@ -57,3 +57,16 @@ def _rights(copyright_element: Element | None) -> str:
     holder = attribute(copyright_element, "holder")
     year = attribute(copyright_element, "year")
     return " ".join(part for part in ("©", year, holder) if part) if holder else ""
+
+
+def read_embedded(inner: Element, item: Item) -> None:
+    """The body of `item` from NITF or XHTML inside a NewsML document; NITF also gives the
+    headline and summary when the NewsML item has none."""
+    if name(inner) == "nitf":
+        embedded = story(inner)
+        item.body = embedded.body
+        item.headline = item.headline or embedded.headline
+        item.summary = item.summary or embedded.summary
+        return
+    bodies = all_named(inner, "body")
+    item.body = markup.from_element(bodies[0] if bodies else inner)

@@ -492,3 +492,15 @@ def test_readers_lines_stay(agency_site: AgencySite, paragraph: str) -> None:
     agency_site.write("story.xml", g2(content=content))
     body = agency_site.body(agency_site.entries("story.xml")[0])
     assert body.startswith(f"<p>{paragraph.strip()}</p>")
+
+
+def test_embedded_nitf_gives_a_missing_headline_and_summary(agency_site: AgencySite) -> None:
+    content = (
+        '<inlineXML contenttype="application/nitf+xml"><nitf><body><body.head>'
+        "<hedline><hl1>Headline from NITF</hl1></hedline><abstract>Abstract from NITF.</abstract>"
+        "</body.head><body.content><p>Body.</p></body.content></body></nitf></inlineXML>"
+    )
+    agency_site.write("story.xml", g2(headline="", content=content))
+    [entry] = agency_site.entries("story.xml")
+    assert (entry.title, entry.summary) == ("Headline from NITF", "Abstract from NITF.")
+    assert agency_site.body(entry) == "<p>Body.</p>"
