@@ -45,7 +45,8 @@ def _story(node: Element) -> Item:
     item.first_created = text(child(management, "FirstCreated"))
     item.version_created = text(child(management, "ThisRevisionCreated"))
     item.status = attribute(child(management, "Status"), "FormalName") or "usable"
-    item.embargo = text(child(management, "StatusWillChange", "DateAndTime"))
+    if item.status.lower() == "embargoed":  # until StatusWillChange's time
+        item.embargo = text(child(management, "StatusWillChange", "DateAndTime"))
     component = child(node, "NewsComponent")
     lines = child(component, "NewsLines")
     item.headline = text(child(lines, "HeadLine"))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from feeds.model import CANCELED, USABLE, WITHHELD, Picture
-from tests.readers.agencyfixtures import AgencySite, g2, nitf
+from tests.readers.agencyfixtures import FIXTURES, AgencySite, g2, nitf
 
 ZURICH_SUMMER = timezone(timedelta(hours=2))
 
@@ -504,3 +504,20 @@ def test_embedded_nitf_gives_a_missing_headline_and_summary(agency_site: AgencyS
     [entry] = agency_site.entries("story.xml")
     assert (entry.title, entry.summary) == ("Headline from NITF", "Abstract from NITF.")
     assert agency_site.body(entry) == "<p>Body.</p>"
+
+
+@pytest.mark.parametrize(("status", "embargo"), [("Embargoed", True), ("Usable", False)])
+def test_newsml12_embargo(agency_site: AgencySite, status: str, embargo: bool) -> None:
+    document = (
+        (FIXTURES / "newsml12-every-field.xml")
+        .read_bytes()
+        .replace(
+            b'<Status FormalName="Usable"/>',
+            f'<Status FormalName="{status}"/><StatusWillChange><FutureStatus FormalName="Usable"/>'
+            "<DateAndTime>20250902T060000Z</DateAndTime></StatusWillChange>".encode(),
+        )
+    )
+    agency_site.write("story.xml", document)
+    story = agency_site.entries("story.xml")[0].story
+    assert story is not None
+    assert story.embargo == (datetime(2025, 9, 2, 6, tzinfo=UTC) if embargo else None)
