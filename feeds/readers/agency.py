@@ -14,6 +14,7 @@ from feeds.readers.story import Item, to_draft
 from feeds.readers.xmldoc import Element, line, name, parse
 
 SUFFIXES = frozenset({".xml", ".nitf", ".json"})
+MAX_DOCUMENT = 5 * 1024 * 1024  # bytes; checked before any parsing
 _XML_FORMATS: dict[str, Callable[[Element], list[Item]]] = {
     "newsItem": newsml_g2.items,
     "newsMessage": newsml_g2.items,
@@ -26,6 +27,11 @@ _BOM = b"\xef\xbb\xbf"
 
 def read(data: bytes, context: Context) -> list[Draft]:
     """Every story of an agency document; raises ArticleError naming what was expected."""
+    if len(data) > MAX_DOCUMENT:
+        raise ArticleError(
+            f"document is {len(data) / 1024 / 1024:.1f} MB; an agency document may be at most "
+            f"{MAX_DOCUMENT // 1024 // 1024} MB (ask the agency to send pictures by reference)"
+        )
     start = data.removeprefix(_BOM).lstrip()
     if not start:
         raise ArticleError("empty file; an agency document is XML (NewsML, NITF) or ninjs JSON")

@@ -19,7 +19,6 @@ from feeds.model import Picture
 from feeds.readers import markup
 from feeds.readers.story import Item, number
 
-MAX_DOCUMENT = 5 * 1024 * 1024
 MAX_DEPTH = 64  # ninjs nests a few levels; json's recursion would fail near 1,000
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
@@ -43,11 +42,6 @@ def items(data: bytes) -> list[Item]:
 
 
 def _load(data: bytes) -> Any:
-    if len(data) > MAX_DOCUMENT:
-        raise ArticleError(
-            f"document is {len(data) / 1024 / 1024:.1f} MB; an agency document may be at most "
-            f"{MAX_DOCUMENT // 1024 // 1024} MB"
-        )
     depth, deepest = 0, 0
     for match in _BRACKET.finditer(_STRING.sub(b'""', data)):
         depth += 1 if match[0] in b"[{" else -1

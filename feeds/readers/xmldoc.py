@@ -3,7 +3,7 @@
 Agency documents come from outside, so the parser loads no DTD, resolves no entity (an
 `&xxe;` stays an unexpanded reference, and a document that declares entities is rejected
 outright), never touches the network, keeps libxml2's limits on depth (256) and text size
-(no `huge_tree`), and refuses documents over MAX_DOCUMENT bytes before parsing them.
+(no `huge_tree`); feeds.readers.agency refuses big documents before they get here.
 Elements are matched by their local name, so a namespace that is missing, spelled with or
 without a trailing slash, or reset with `xmlns=""` does not matter.
 """
@@ -20,7 +20,6 @@ from lxml import etree
 from feeds.errors import ArticleError
 from feeds.text import xml_safe
 
-MAX_DOCUMENT = 5 * 1024 * 1024
 Element: TypeAlias = etree._Element
 
 _FORBIDDEN_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
@@ -41,11 +40,6 @@ _PARSER_OPTIONS = {
 
 def parse(data: bytes) -> Element:
     """The root element of an XML document; raises ArticleError naming the line at fault."""
-    if len(data) > MAX_DOCUMENT:
-        raise ArticleError(
-            f"document is {len(data) / 1024 / 1024:.1f} MB; an agency document may be at most "
-            f"{MAX_DOCUMENT // 1024 // 1024} MB (ask the agency to send pictures by reference)"
-        )
     try:
         root = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))
     except etree.XMLSyntaxError as exc:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feeds.errors import ArticleError
-from feeds.readers import Context, agency, xmldoc
+from feeds.readers import Context, agency
 from feeds.topics import TopicMatcher
 from tests.readers.agencyfixtures import AgencySite, g2
 from tests.sitefixtures import run_main
@@ -121,7 +121,7 @@ def test_a_50_mb_document(agency_site: AgencySite) -> None:
 
 def test_the_readers_own_size_limit(agency_site: AgencySite) -> None:
     """Called without the loader (which stops at 5 MB too), the reader refuses big documents."""
-    data = g2().encode() + b" " * xmldoc.MAX_DOCUMENT
+    data = g2().encode() + b" " * agency.MAX_DOCUMENT
     context = Context(agency_site.config(), TopicMatcher(()), "story")
     with pytest.raises(ArticleError, match="an agency document may be at most 5 MB"):
         agency.read(data, context)
