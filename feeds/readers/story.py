@@ -64,15 +64,7 @@ def to_draft(item: Item, context: Context) -> Draft:
             "the item has no id (guid, doc-id or uri); the agency must add one", item.line
         )
     status, embargo = _status(item, context)
-    try:
-        version_time = _moment(item.version_created or item.first_created, context, item)
-        published = (
-            _moment(item.first_created, context, item) if item.first_created else version_time
-        )
-    except ArticleError:
-        if status != CANCELED:
-            raise
-        version_time = published = UNDATED_KILL  # a kill must never be lost for want of a date
+    published, version_time = _times(item, context, status)
     slug = story_slug(story_id, item.provider) or context.file_slug
     title = _title(item)
     if not title and status == USABLE:
@@ -85,7 +77,7 @@ def to_draft(item: Item, context: Context) -> Draft:
     picture = item.picture or (item.body.pictures[0] if item.body.pictures else None)
     return Draft(
         title=title,
-        published=min(published, version_time),
+        published=published,
         updated=version_time,
         summary=one_line(item.summary) or item.body.first_paragraph,
         body_html=_body(item, picture, slug, context),
@@ -142,6 +134,18 @@ def number(text: str) -> int:
 def last_segment(code: str) -> str:
     """`stat:usable` or `http://cv.iptc.org/newscodes/pubstatusg2/usable` to `usable`."""
     return re.split(r"[:/]", code.strip().rstrip("/"))[-1].lower()
+
+
+def _times(item: Item, context: Context, status: str) -> tuple[datetime, datetime]:
+    """First-created and version times; a kill must never be lost for want of a date."""
+    try:
+        version_time = _moment(item.version_created or item.first_created, context, item)
+        first = _moment(item.first_created, context, item) if item.first_created else version_time
+    except ArticleError:
+        if status != CANCELED:
+            raise
+        return UNDATED_KILL, UNDATED_KILL
+    return min(first, version_time), version_time
 
 
 def _is_uri(story_id: str) -> bool:
