@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from feeds import files, loader
 from feeds.model import CANCELED, USABLE, WITHHELD, Picture
 from tests.readers.agencyfixtures import FIXTURES, AgencySite, g2, nitf
 
@@ -521,3 +522,7 @@ def test_newsml12_embargo(agency_site: AgencySite, status: str, embargo: bool) -
     story = agency_site.entries("story.xml")[0].story
     assert story is not None
     assert story.embargo == (datetime(2025, 9, 2, 6, tzinfo=UTC) if embargo else None)
+
+
+def test_the_file_walk_finds_every_format_the_loader_reads() -> None:
+    assert files.SUFFIXES == set(loader.READERS) | set(loader.BYTE_READERS)
