@@ -285,13 +285,13 @@ class _Writer:
         for name in names:
             if not _is_safe(name):
                 continue
-            _remove(self.out_dir, name)
-            _remove(self.out_dir, name + ".gz")
-            if urls.is_article_page(urls.site_path(name)):
+            if urls.is_article_page(urls.site_path(name)):  # first: no moment of 404
                 tombstone = self.out_dir / GONE / name
                 tombstone.parent.mkdir(parents=True, exist_ok=True)
                 tombstone.touch()
                 gone.add(name)
+            _remove(self.out_dir, name)
+            _remove(self.out_dir, name + ".gz")
         return frozenset(gone)
 
 
