@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Protocol
 from urllib.parse import unquote
 
 from feeds import urls
 from feeds.config import Config
+
+
+class SitePaths(Protocol):
+    """What a build says it changed (feeds.engine.Changes): site paths such as
+    `/feeds/all.atom.xml`."""
+
+    @property
+    def added(self) -> tuple[str, ...]: ...
+
+    @property
+    def changed(self) -> tuple[str, ...]: ...
 
 
 def hub_urls(config: Config) -> tuple[str, ...]:
@@ -52,3 +64,12 @@ def link_header(config: Config, path: str) -> str | None:
     links = [f'<{hub}>; rel="hub"' for hub in hubs]
     links.append(f'<{topic}>; rel="self"')
     return ", ".join(links)
+
+
+def changed_topics(config: Config, changes: SitePaths) -> list[str]:
+    """The URLs of the current feeds a build added or changed, in path order.
+
+    A removed feed has no new content to tell of; archive documents are no topics.
+    """
+    paths = sorted({*changes.added, *changes.changed})
+    return [url for url in (topic_url(config, path) for path in paths) if url is not None]
