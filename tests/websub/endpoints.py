@@ -32,7 +32,8 @@ Answer = Callable[[Received], tuple[int, bytes]]
 
 
 class Endpoint:
-    """A threading HTTP server: every request is recorded, then answered by `answer`."""
+    """A threading HTTP server: every request is recorded, then answered by `answer` (a
+    redirect to /elsewhere for a 3xx status)."""
 
     def __init__(self, answer: Answer) -> None:
         self.answer = answer
@@ -52,6 +53,8 @@ class Endpoint:
                     endpoint._arrived.notify_all()
                 status, body = endpoint.answer(received)
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", "/elsewhere")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
