@@ -20,7 +20,7 @@ from feeds.websub.endpoint import websub_blueprint
 from feeds.websub.hub import DEFAULT_LEASE, MIN_LEASE, Hub, Retry, health
 from feeds.websub.store import Store, database
 from tests.sitefixtures import BASE_URL, CONFIG, make_site, run_main
-from tests.websub.endpoints import Endpoint, Received, endpoint
+from tests.websub.endpoints import Endpoint, Received
 
 WEBSUB = "\n[websub]\nhub = true\nallow_private_callbacks = true\n"
 ALL = f"{BASE_URL}feeds/all.atom.xml"

@@ -36,7 +36,7 @@ def test_which_addresses_are_public(address: str, public: bool) -> None:
 
 def test_a_private_address_is_not_connected_to() -> None:
     with endpoint(lambda received: (200, b"")) as server:
-        with pytest.raises(PrivateAddress, match="127.0.0.1 is not a public address"):
+        with pytest.raises(PrivateAddress, match=r"127\.0\.0\.1 is not a public address"):
             send("GET", server.url, timeout=2, allow_private=False)
         with pytest.raises(PrivateAddress):
             check_public(server.url.replace("127.0.0.1", "localhost"))
