@@ -6,7 +6,6 @@ A refusal is a 4xx with one plain-text line naming the parameter and what is wro
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, request
@@ -30,13 +29,12 @@ class _Refused(Exception):
         self.status, self.reason = status, reason
 
 
-def websub_blueprint(current: Callable[[], Config]) -> Blueprint:
-    """The `/websub` endpoint; `current` gives the configuration in force."""
+def websub_blueprint(config: Config) -> Blueprint:
+    """The `/websub` endpoint of the site of `config`."""
     blueprint = Blueprint("websub", __name__)
 
     @blueprint.post(urls.WEBSUB)
     def subscription_request() -> Response:
-        config = current()
         try:
             asked = _request(config)
             store = Store(database(config))

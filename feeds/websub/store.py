@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from feeds.cache import FOLDER
 from feeds.config import Config
+from feeds.store import cache_folder
 
 FILE = "websub.sqlite3"
 # Active subscriptions and unverified requests per callback host, and unverified requests
@@ -73,7 +73,7 @@ class Delivery:
 
 
 def database(config: Config) -> Path:
-    return config.root / FOLDER / FILE
+    return cache_folder(config) / FILE
 
 
 class Store:

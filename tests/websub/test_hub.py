@@ -144,7 +144,7 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
     assert run_main("build", "--config", str(path)).code == 0
     config = load_config(path)
     app = Flask(__name__)
-    app.register_blueprint(websub_blueprint(lambda: config))
+    app.register_blueprint(websub_blueprint(config))
     made = Setup(config, app.test_client(), Clock())
     yield made
     for server in made.servers:
@@ -372,7 +372,7 @@ def test_a_private_callback_is_refused_without_the_setting(setup: Setup, tmp_pat
         setup.config, websub=replace(setup.config.websub, allow_private_callbacks=False)
     )
     app = Flask(__name__)
-    app.register_blueprint(websub_blueprint(lambda: strict))
+    app.register_blueprint(websub_blueprint(strict))
     for callback in (
         "http://127.0.0.1:9/",
         "http://[::1]/",
