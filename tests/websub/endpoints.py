@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -92,3 +92,29 @@ def endpoint(answer: Answer) -> Iterator[Endpoint]:
         yield running
     finally:
         running.close()
+
+
+@dataclass
+class Subscriber:
+    """A callback: echoes the challenge (or not) and answers deliveries with `statuses`."""
+
+    echo: bool = True
+    statuses: list[int] = field(default_factory=list)  # then 204 for every later one
+    hold: threading.Event | None = None  # a delivery waits for it before answering
+    server: Endpoint = field(init=False)
+
+    def answer(self, received: Received) -> tuple[int, bytes]:
+        if received.method == "GET":
+            challenge = received.query["hub.challenge"]
+            return 200, (challenge if self.echo else challenge[::-1]).encode()
+        if self.hold is not None:
+            self.hold.wait(10)
+        return (self.statuses.pop(0) if self.statuses else 204), b""
+
+    @property
+    def deliveries(self) -> list[Received]:
+        return [received for received in self.server.received if received.method == "POST"]
+
+    @property
+    def verifications(self) -> list[Received]:
+        return [received for received in self.server.received if received.method == "GET"]

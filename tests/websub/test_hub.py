@@ -20,7 +20,7 @@ from feeds.websub.endpoint import websub_blueprint
 from feeds.websub.hub import DEFAULT_LEASE, MIN_LEASE, Hub, Retry, health
 from feeds.websub.store import Store, database
 from tests.sitefixtures import BASE_URL, CONFIG, make_site, run_main
-from tests.websub.endpoints import Endpoint, Received
+from tests.websub.endpoints import Endpoint, Subscriber
 
 WEBSUB = "\n[websub]\nhub = true\nallow_private_callbacks = true\n"
 ALL = f"{BASE_URL}feeds/all.atom.xml"
@@ -36,32 +36,6 @@ class Clock:
 
     def __call__(self) -> float:
         return time.time() + self.offset
-
-
-@dataclass
-class Subscriber:
-    """A callback: echoes the challenge (or not) and answers deliveries with `statuses`."""
-
-    echo: bool = True
-    statuses: list[int] = field(default_factory=list)  # then 204 for every later one
-    hold: threading.Event | None = None  # a delivery waits for it before answering
-    server: Endpoint = field(init=False)
-
-    def answer(self, received: Received) -> tuple[int, bytes]:
-        if received.method == "GET":
-            challenge = received.query["hub.challenge"]
-            return 200, (challenge if self.echo else challenge[::-1]).encode()
-        if self.hold is not None:
-            self.hold.wait(10)
-        return (self.statuses.pop(0) if self.statuses else 204), b""
-
-    @property
-    def deliveries(self) -> list[Received]:
-        return [received for received in self.server.received if received.method == "POST"]
-
-    @property
-    def verifications(self) -> list[Received]:
-        return [received for received in self.server.received if received.method == "GET"]
 
 
 @dataclass(frozen=True, slots=True)
