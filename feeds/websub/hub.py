@@ -184,12 +184,12 @@ class Hub:
         """WebSub 7: POST the topic's whole current document, signed if asked."""
         config = self._config
         path = topic_path(config, delivery.topic)
+        kind = urls.current_feed_kind(path) if path else None
         try:
-            body = (self._out_dir / urls.file_name(path or "/")).read_bytes()
-            kind = urls.current_feed_kind(path or "")
+            body = (self._out_dir / urls.file_name(path)).read_bytes() if path else None
         except (FileNotFoundError, NotADirectoryError):
-            kind = None
-        if path is None or kind is None:  # the feed is gone (a topic removed from config)
+            body = None
+        if path is None or kind is None or body is None:  # the feed is gone (a topic removed)
             self._store.delivered(delivery)
             return
         headers = {"Content-Type": kind.content_type, "Link": link_header(config, path) or ""}

@@ -38,6 +38,7 @@ CREATE INDEX IF NOT EXISTS subscriptions_by_topic ON subscriptions (topic);
 CREATE TABLE IF NOT EXISTS deliveries (
     callback TEXT NOT NULL, topic TEXT NOT NULL,
     attempts INTEGER NOT NULL, due REAL NOT NULL, since REAL NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (callback, topic),
     FOREIGN KEY (callback, topic) REFERENCES subscriptions ON DELETE CASCADE
 );
@@ -70,6 +71,7 @@ class Delivery:
     secret: str | None
     attempts: int  # failed so far
     since: float  # when it was first owed: retries stop some time after
+    version: int  # counts the changes of the topic while it was owed
 
 
 def database(config: Config) -> Path:
@@ -162,26 +164,24 @@ class Store:
         with self._transaction() as db:
             return db.execute("DELETE FROM subscriptions WHERE expires <= ?", (now,)).rowcount
 
-    def owe(self, topic: str, now: float) -> int:
-        """A delivery of `topic` to each of its active subscribers; one already owed stays as
-        it is (its next attempt sends the newest bytes). How many subscribers it has."""
+    def owe(self, topic: str, now: float) -> None:
+        """A delivery of `topic` to each of its active subscribers. One already owed keeps its
+        schedule (its next attempt sends the newest bytes) but counts a new version, so that
+        an attempt under way with the older bytes does not settle it."""
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO deliveries (callback, topic, attempts, due, since)"
                 " SELECT callback, topic, 0, ?1, ?1 FROM subscriptions"
-                " WHERE topic = ?2 AND expires > ?1 ON CONFLICT DO NOTHING",
+                " WHERE topic = ?2 AND expires > ?1"
+                " ON CONFLICT DO UPDATE SET version = version + 1",
                 (now, topic),
             )
-            (count,) = db.execute(
-                "SELECT count(*) FROM subscriptions WHERE topic = ? AND expires > ?", (topic, now)
-            ).fetchone()
-        return int(count)
 
     def due(self, now: float) -> list[Delivery]:
         """The deliveries whose next attempt is due, to active subscriptions."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT d.callback, d.topic, s.secret, d.attempts, d.since"
+                "SELECT d.callback, d.topic, s.secret, d.attempts, d.since, d.version"
                 " FROM deliveries d JOIN subscriptions s USING (callback, topic)"
                 " WHERE d.due <= ? AND s.expires > ? ORDER BY d.due",
                 (now, now),
@@ -189,10 +189,11 @@ class Store:
         return [Delivery(*row) for row in rows]
 
     def delivered(self, delivery: Delivery) -> None:
+        """Settle a delivery, unless the topic changed again since it was read."""
         with self._transaction() as db:
             db.execute(
-                "DELETE FROM deliveries WHERE callback = ? AND topic = ?",
-                (delivery.callback, delivery.topic),
+                "DELETE FROM deliveries WHERE callback = ? AND topic = ? AND version = ?",
+                (delivery.callback, delivery.topic, delivery.version),
             )
 
     def retry(self, delivery: Delivery, due: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -112,11 +113,18 @@ def eventually(condition: Callable[[], bool], timeout: float = 20.0) -> None:
         time.sleep(0.01)
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test site with the hub, built once; each test gets a copy of its folder."""
+    root = tmp_path_factory.mktemp("built")
+    assert run_main("build", "--config", str(make_site(root, config=CONFIG + WEBSUB))).code == 0
+    return root
+
+
 @pytest.fixture
-def setup(tmp_path: Path) -> Iterator[Setup]:
-    path = make_site(tmp_path, config=CONFIG + WEBSUB)
-    assert run_main("build", "--config", str(path)).code == 0
-    config = load_config(path)
+def setup(built: Path, tmp_path: Path) -> Iterator[Setup]:
+    shutil.copytree(built, tmp_path / "site")
+    config = load_config(tmp_path / "site" / "config.toml")
     app = Flask(__name__)
     app.register_blueprint(websub_blueprint(config))
     made = Setup(config, app.test_client(), Clock())
@@ -258,6 +266,24 @@ def test_a_failing_subscriber_is_retried_and_delays_no_other(setup: Setup) -> No
     assert len(quick.deliveries) == 1
     assert slow.deliveries[0].body == slow.deliveries[2].body == quick.deliveries[0].body
     assert setup.active() == 2
+
+
+def test_a_change_during_a_delivery_is_delivered_after_it(setup: Setup) -> None:
+    hub = setup.hub()
+    held = threading.Event()
+    subscriber = setup.subscriber(hold=held)
+    setup.subscribe(subscriber)
+    feed = setup.config.output_dir / "feeds" / "all.atom.xml"
+    changed = Changes(changed=("/feeds/all.atom.xml",))
+    hub.on_changes(setup.config, setup.config.output_dir, changed)
+    subscriber.server.wait_for(2)  # the first version is on its way, unanswered
+    first = feed.read_bytes()
+    feed.write_bytes(first.replace(b"</feed>", b"<!-- a second version --></feed>"))
+    hub.on_changes(setup.config, setup.config.output_dir, changed)
+    held.set()
+    subscriber.server.wait_for(3)
+    setup.settled()
+    assert [delivery.body for delivery in subscriber.deliveries] == [first, feed.read_bytes()]
 
 
 def test_a_subscriber_failing_too_long_is_dropped(setup: Setup) -> None:
