@@ -82,12 +82,13 @@ class Hub:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop looking and wait for the requests under way (each ends within `timeout`)."""
+        """Stop looking and wait for the requests under way (each ends within `timeout`);
+        deliveries not started stay owed in the database for the next Hub."""
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join()
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self._store.close()
 
     def on_changes(self, config: Config, out_dir: Path, changes: SitePaths) -> None:
