@@ -38,16 +38,18 @@ class _FeedExtras(BaseExtension):  # type: ignore[misc]
         return {"media": MEDIA_NS}
 
     def extend_atom(self, feed: Any) -> Any:
-        self._hub_links(feed)
+        # feedgen's Atom elements have no namespace of their own: the root declares Atom's
+        # as the default, so a plain `link` is an atom:link and serialises without a prefix.
+        self._hub_links(feed, "link")
         return feed
 
     def extend_rss(self, feed: Any) -> Any:
-        self._hub_links(feed.find("channel"))
+        self._hub_links(feed.find("channel"), ATOM_LINK)
         return feed
 
-    def _hub_links(self, parent: Any) -> None:
+    def _hub_links(self, parent: Any, tag: str) -> None:
         for hub in self.hubs:
-            xml_elem(ATOM_LINK, parent, href=hub, rel="hub")
+            xml_elem(tag, parent, href=hub, rel="hub")
 
 
 class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
