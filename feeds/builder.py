@@ -29,6 +29,7 @@ from feeds.config import Config, load_config
 from feeds.engine import Build, Changes, Manifest
 from feeds.errors import FeedsError
 from feeds.store import EntryStore
+from feeds.websub.service import Push
 
 LOG = logging.getLogger("feeds")
 # How often the builder looks for changes unasked. With file events (inotify, through
@@ -274,6 +275,28 @@ class _Changes(FileSystemEventHandler):
         return any(path == folder or path.startswith(folder + os.sep) for folder in self._folders)
 
 
+def serving(config_path: Path | str, workers: int = 1) -> tuple[Builder, Push]:
+    """The builder of a server, with WebSub's hub and pings as its hook."""
+    push = Push()
+    builder = Builder(config_path, workers=workers, watching=True, hooks=[push.on_changes])
+    return builder, push
+
+
+def run_serving(builder: Builder, push: Push, ready: Callable[[], None] = lambda: None) -> None:
+    """Run the builder until it stops; the WebSub hub runs from the first build on (a build
+    that changed nothing calls no hook) and stops with it."""
+
+    def started() -> None:
+        if builder.config is not None:
+            push.follow(builder.config, builder.config.output_dir)
+        ready()
+
+    try:
+        builder.run(started)
+    finally:
+        push.close()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """The builder process of `feeds serve`; SIGTERM stops it."""
     parser = argparse.ArgumentParser(prog="python -m feeds.builder")
@@ -283,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[%(process)d] %(levelname)s %(message)s")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which stops us
-    builder = Builder(args.config, workers=args.workers, watching=True)
+    builder, push = serving(args.config, args.workers)
     signal.signal(signal.SIGTERM, lambda *_: builder.stop())
 
     def ready() -> None:
@@ -291,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             os.write(args.ready_fd, b"1")
             os.close(args.ready_fd)
 
-    builder.run(ready)
+    run_serving(builder, push, ready)
 
 
 if __name__ == "__main__":

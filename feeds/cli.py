@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds import engine
+from feeds import engine, urls
 from feeds.config import Config, load_config
-from feeds.engine import Build
+from feeds.engine import Build, Changes
 from feeds.errors import FeedsError
 from feeds.files import available_cpus
 from feeds.store import EntryStore
 from feeds.versions import resolve
+from feeds.websub.publish import ping_changed
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
@@ -94,6 +95,7 @@ def _check(config: Config, args: argparse.Namespace) -> int:
 def _build(config: Config, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     done = _run_engine(config, args.out or config.output_dir, force=args.force)
+    ping_changed(config, done.changes)  # the hubs of [websub] hubs, if any
     report = done.report
     print(
         f"published {_plural(report.articles, 'article')} in "
@@ -171,6 +173,11 @@ def _deploy(config: Config, args: argparse.Namespace) -> int:
         else:
             sync(bucket, steps, _progress("uploading"))
             verb = "uploaded"
+            # The bucket now holds the new feeds: the hubs may fetch them.
+            uploaded = [
+                urls.site_path(upload.file.relative_to(out).as_posix()) for upload in steps.uploads
+            ]
+            ping_changed(config, Changes(changed=tuple(uploaded)))
     print(
         f"deploy: {len(steps.uploads):,} {verb}, {len(steps.deletes):,} "
         f"{'would be ' if args.dry_run else ''}deleted, {steps.unchanged:,} unchanged "

@@ -16,7 +16,7 @@ from feeds.urls import ALL
 
 _SLUG = re.compile(r"[a-z0-9-]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-_SECTIONS = {"site", "build", "serve", "deploy", "topics"}
+_SECTIONS = {"site", "build", "serve", "deploy", "topics", "websub"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,15 @@ class Deploy:
     endpoint_url: str | None = None
     region: str | None = None
     max_deletes: int = 256
+
+
+@dataclass(frozen=True, slots=True)
+class WebSub:
+    """Real-time push: the built-in hub, other hubs to advertise and ping."""
+
+    hub: bool = False  # `feeds serve` is the hub of its own feeds at /websub
+    hubs: tuple[str, ...] = ()  # other hubs: advertised and told of every change
+    allow_private_callbacks: bool = False  # subscribers on loopback/private addresses (tests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +60,7 @@ class Config:
     article_max_age: int
     topics: tuple[Topic, ...]
     deploy: Deploy | None
+    websub: WebSub | None = None
 
     @property
     def root(self) -> Path:
@@ -107,7 +117,13 @@ class _Table:
         return tuple(values)
 
 
-_KIND_NAMES = {str: "a string", int: "a whole number", list: "a list", dict: "a table"}
+_KIND_NAMES = {
+    str: "a string",
+    int: "a whole number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+}
 
 
 def load_config(path: Path | str) -> Config:
@@ -174,6 +190,7 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
         article_max_age=_positive(serve, "article_max_age", 3600, minimum=0),
         topics=_topics(shown, data.get("topics", [])),
         deploy=_deploy(shown, data["deploy"]) if "deploy" in data else None,
+        websub=_websub(shown, data["websub"]) if "websub" in data else None,
     )
 
 
@@ -293,4 +310,21 @@ def _deploy(shown: str, data: object) -> Deploy:
         endpoint_url=endpoint,
         region=table.get("region", str),
         max_deletes=_positive(table, "max_deletes", 256, minimum=0),
+    )
+
+
+def _websub(shown: str, data: object) -> WebSub:
+    table = _Table(shown, "[websub]", data)
+    table.only({"hub", "hubs", "allow_private_callbacks"})
+    hubs = table.strings("hubs")
+    for url in hubs:
+        parts = _split(url)
+        if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise table.error("hubs", f"{url!r} is not an absolute http(s) URL")
+    if len(set(hubs)) < len(hubs):
+        raise table.error("hubs", "lists a hub twice")
+    return WebSub(
+        hub=table.get("hub", bool, False),
+        hubs=hubs,
+        allow_private_callbacks=table.get("allow_private_callbacks", bool, False),
     )

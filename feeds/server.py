@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from feeds.builder import Builder
+from feeds.builder import run_serving, serving
 from feeds.files import available_cpus
 
 LOG = logging.getLogger("feeds")
@@ -119,8 +119,10 @@ def serve_dev(config_path: Path, host: str, port: int) -> None:
 
     _log_to_stderr()
     if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's child, which serves
-        builder = Builder(config_path, watching=True)
-        threading.Thread(target=builder.run, name="feeds-builder", daemon=True).start()
+        builder, push = serving(config_path)
+        threading.Thread(
+            target=run_serving, args=(builder, push), name="feeds-builder", daemon=True
+        ).start()
     create_app(config_path, build=False).run(host=host, port=port, use_reloader=True)
 
 

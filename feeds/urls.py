@@ -58,8 +58,24 @@ def is_article_page(path: str) -> bool:
     return path.startswith(ARTICLES)
 
 
+FEEDS = "/feeds/"
+WEBSUB = "/websub"
+
+
 def feed(slug: str, kind: Kind) -> str:
-    return f"/feeds/{slug}{_FEED_SUFFIX[kind]}"
+    return f"{FEEDS}{slug}{_FEED_SUFFIX[kind]}"
+
+
+def current_feed_kind(path: str) -> Kind | None:
+    """The kind of a current feed's path (`/feeds/<slug>.atom.xml`…), else None: archive
+    documents under `/feeds/archive/` and every other path are not current feeds."""
+    name = path.removeprefix(FEEDS)
+    if name == path or "/" in name:
+        return None
+    for kind, suffix in _FEED_SUFFIX.items():
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return kind
+    return None
 
 
 def absolute(base_url: str, path: str) -> str:

@@ -21,6 +21,9 @@ from feeds import urls
 from feeds.builder import POLL_SECONDS_WITH_EVENTS, STATUS, Builder, Clock, utc_now
 from feeds.config import Config, load_config
 from feeds.engine import GONE
+from feeds.websub.discovery import link_header
+from feeds.websub.endpoint import websub_blueprint
+from feeds.websub.hub import health as hub_health
 
 METHODS = ["GET", "HEAD"]
 # A builder that has not been seen for this long is down (it looks at least this often).
@@ -43,6 +46,9 @@ def create_app(
     app.extensions["feeds"] = config
     out = config.output_dir
     security = _security_headers(config)
+    hub = config.websub is not None and config.websub.hub
+    if hub:
+        app.register_blueprint(websub_blueprint(config))
 
     @app.route("/", endpoint="home", methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)
@@ -68,11 +74,16 @@ def create_app(
         )
         if kind is urls.Kind.HTML:
             response.headers.update(security)
+        link = link_header(config, site_path)  # WebSub discovery, for current feeds
+        if link is not None:
+            response.headers["Link"] = link
         return response
 
     @app.route("/healthz", methods=METHODS)
     def health() -> ResponseReturnValue:
         status = _health(out / STATUS)
+        if hub:
+            status.update(hub_health(config))
         response = app.json.response(status)
         response.status_code = 200 if status["status"] == "ok" else 503
         response.headers["Cache-Control"] = "no-store"

@@ -99,6 +99,17 @@ def test_deploy_section_is_parsed(site: Site) -> None:
 NO_SITE = '[site]\ntitle = "T"\n'
 
 
+def test_websub_section_is_parsed(site: Site) -> None:
+    config = load_config(
+        site.configure(SITE + '[websub]\nhub = true\nhubs = ["https://hub.example.net/"]\n')
+    )
+    assert config.websub is not None
+    assert config.websub.hub
+    assert config.websub.hubs == ("https://hub.example.net/",)
+    assert not config.websub.allow_private_callbacks
+    assert load_config(site.configure(SITE)).websub is None
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -217,6 +228,20 @@ NO_SITE = '[site]\ntitle = "T"\n'
         (
             SITE + '[deploy]\ntarget = "s3://b/"\nendpoint_url = "s3.example.net"\n',
             "[deploy].endpoint_url: 's3.example.net' is not an http(s) URL",
+        ),
+        (SITE + "[websub]\nhub = 1\n", "[websub].hub: 1 is not true or false"),
+        (
+            SITE + '[websub]\nhubs = ["ftp://hub.example.net/"]\n',
+            "[websub].hubs: 'ftp://hub.example.net/' is not an absolute http(s) URL",
+        ),
+        (
+            SITE + '[websub]\nhubs = ["https://h.example.net/", "https://h.example.net/"]\n',
+            "[websub].hubs: lists a hub twice",
+        ),
+        (SITE + "[websub]\nhubs = [1]\n", "[websub].hubs: must be a list of strings"),
+        (
+            SITE + "[websub]\nsecret = true\n",
+            "[websub].secret: unknown key; allowed: allow_private_callbacks, hub, hubs",
         ),
         ("[site\ntitle = 'T'\n", "not valid TOML: "),
         ('[site]\ntitle = "T"\ntitle = "U"\n', "not valid TOML: "),

@@ -10,6 +10,7 @@ from typing import Protocol
 from feeds import urls
 from feeds.config import Config
 from feeds.model import Entry, Topic
+from feeds.websub.discovery import hub_urls
 
 # What an empty feed reports as its last update: a fixed moment, never the clock.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -62,6 +63,11 @@ class Channel:
 
     def feed_url(self, kind: urls.Kind) -> str:
         return self.url(urls.feed(self.topic.slug, kind))
+
+    @property
+    def hubs(self) -> tuple[str, ...]:
+        """The WebSub hubs the feed names (`rel="hub"`); none without `[websub]`."""
+        return hub_urls(self.config)
 
     def entry_url(self, entry: Entry) -> str:
         return self.url(urls.article_page(entry.slug))

@@ -26,6 +26,8 @@ def render_json(channel: Channel) -> bytes:
         feed["icon"] = channel.url(config.icon)
     if config.author:
         feed["authors"] = [{"name": config.author}]
+    if channel.hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in channel.hubs]
     feed["items"] = [_item(channel, entry) for entry in channel.entries]
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 

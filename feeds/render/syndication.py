@@ -14,6 +14,7 @@ from feeds.render import Channel
 from feeds.urls import Kind
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "feeds"
 
@@ -26,11 +27,29 @@ def render_rss(channel: Channel) -> bytes:
     return bytes(_generator(channel, Kind.RSS).rss_str(pretty=True))
 
 
-class _PictureFeed(BaseExtension):  # type: ignore[misc]
-    """Declares the Media RSS namespace on the feed."""
+class _FeedExtras(BaseExtension):  # type: ignore[misc]
+    """Declares the Media RSS namespace on the feed, and writes its WebSub hub links:
+    `atom:link rel="hub"` in both formats (feedgen 1.0 writes only `self` in RSS)."""
+
+    def __init__(self) -> None:
+        self.hubs: tuple[str, ...] = ()
 
     def extend_ns(self) -> dict[str, str]:
         return {"media": MEDIA_NS}
+
+    def extend_atom(self, feed: Any) -> Any:
+        # feedgen's Atom elements have no namespace of their own: the root declares Atom's
+        # as the default, so a plain `link` is an atom:link and serialises without a prefix.
+        self._hub_links(feed, "link")
+        return feed
+
+    def extend_rss(self, feed: Any) -> Any:
+        self._hub_links(feed.find("channel"), ATOM_LINK)
+        return feed
+
+    def _hub_links(self, parent: Any, tag: str) -> None:
+        for hub in self.hubs:
+            xml_elem(tag, parent, href=hub, rel="hub")
 
 
 class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
@@ -62,7 +81,8 @@ class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
 def _generator(channel: Channel, kind: Kind) -> FeedGenerator:
     """A FeedGenerator set up so that nothing defaults to the clock or feedgen's version."""
     feed = FeedGenerator()
-    feed.register_extension("extras", _PictureFeed, _EntryExtras)
+    feed.register_extension("extras", _FeedExtras, _EntryExtras)
+    feed.extras.hubs = channel.hubs
     feed.load_extension("dc", atom=False, rss=True)
     config = channel.config
     feed.id(channel.feed_url(Kind.ATOM))
