@@ -124,7 +124,6 @@ class Builder:
         POLL_SECONDS_WITH_EVENTS, or POLL_SECONDS where events cannot be had).
         """
         self.build()
-        ready()
         watched: _Watched | None = None
         observer: BaseObserver | None = None
         while not self._stop.is_set():
@@ -133,8 +132,10 @@ class Builder:
                 if observer is not None:
                     observer.stop()
                     LOG.info("%s changed; file events re-armed", current.articles_dir)
-                    self._wake.set()  # look again: what changed before re-arming sent no event
                 observer = self._observe(current)
+                self._wake.set()  # look again: what changed before the events were armed
+                if watched is None:
+                    ready()  # events armed: nothing written from now on goes unseen
                 watched = current
             interval = poll or (POLL_SECONDS if observer is None else POLL_SECONDS_WITH_EVENTS)
             if self._wake.wait(self._timeout(interval)):
