@@ -20,6 +20,7 @@ from feeds.versions import resolve
 from feeds.websub.publish import ping_changed
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
+PROGRESS_EVERY = 5.0  # seconds between progress lines when stderr is not a terminal
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,19 +122,22 @@ def _run_engine(config: Config, out: Path, force: bool = False) -> Build:
     return done
 
 
-def _progress(verb: str) -> Callable[[int, int], None] | None:
-    """A progress line on a terminal, redrawn at most every 0.1 s; nothing otherwise."""
-    if not sys.stderr.isatty():
-        return None
-    last = 0.0
+def _progress(verb: str) -> Callable[[int, int], None]:
+    """A progress line redrawn at most every 0.1 s on a terminal; elsewhere (a log, a CI
+    job) a line of its own every PROGRESS_EVERY seconds, so a long run shows it is alive."""
+    terminal = sys.stderr.isatty()
+    last = time.monotonic()
 
     def show(done: int, total: int) -> None:
         nonlocal last
         now = time.monotonic()
-        if done == total or now - last >= 0.1:
+        if terminal and (done == total or now - last >= 0.1):
             last = now
             end = "\r\033[K" if done == total else ""
             print(f"\r{verb} {done:,}/{total:,} files{end}", end="", file=sys.stderr, flush=True)
+        elif not terminal and done < total and now - last >= PROGRESS_EVERY:
+            last = now
+            print(f"{verb} {done:,}/{total:,} files", file=sys.stderr, flush=True)
 
     return show
 

@@ -12,7 +12,14 @@ from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    HTTPClientError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from feeds import urls
 from feeds.config import Config, Deploy
@@ -30,6 +37,19 @@ _REFUSED = {
 
 
 UPLOAD_THREADS = 8
+
+# How long one request may take. S3 answers a PUT of a page or a listing of 1,000 keys in
+# well under a second; a store that takes longer than this to connect or to send the next
+# bytes is not going to answer.
+CONNECT_TIMEOUT = 5  # seconds
+READ_TIMEOUT = 10  # seconds without a byte from the store
+# A store that answers "slow down" (503 SlowDown, 429) or a 5xx is retried this many times in
+# all, with botocore's backoff and its adaptive rate limit: a big first upload slows down and
+# goes on. One that does not answer at all is tried this many times only: waiting ATTEMPTS
+# times READ_TIMEOUT for nothing would take minutes.
+ATTEMPTS = 10
+UNANSWERED_ATTEMPTS = 2
+_UNANSWERED = (BotoConnectionError, HTTPClientError)  # refused, reset, timed out
 
 
 class DeployError(FeedsError):
@@ -97,12 +117,18 @@ def sync(bucket: Bucket, steps: Plan, progress: Callable[[int, int], None] | Non
     leaves the old site working, and running it again finishes the job."""
     done = 0
     with ThreadPoolExecutor(max_workers=UPLOAD_THREADS) as pool:
-        for phase in sorted({upload.phase for upload in steps.uploads}):
-            batch = [upload for upload in steps.uploads if upload.phase == phase]
-            for _ in pool.map(bucket.upload, batch):
-                done += 1
-                if progress:
-                    progress(done, len(steps.uploads))
+        try:
+            for phase in sorted({upload.phase for upload in steps.uploads}):
+                batch = [upload for upload in steps.uploads if upload.phase == phase]
+                for _ in pool.map(bucket.upload, batch):
+                    done += 1
+                    if progress:
+                        progress(done, len(steps.uploads))
+        except BaseException:
+            # The first failure ends the deploy: the uploads still queued never start (the
+            # pool would otherwise run every one of them, each failing in turn).
+            pool.shutdown(cancel_futures=True)
+            raise
     bucket.delete(steps.deletes)
 
 
@@ -116,9 +142,12 @@ class Bucket:
             endpoint_url=self.target.endpoint_url,
             region_name=self.target.region,
             config=BotoConfig(
-                connect_timeout=5, read_timeout=30, retries={"max_attempts": 2, "mode": "standard"}
+                connect_timeout=CONNECT_TIMEOUT,
+                read_timeout=READ_TIMEOUT,
+                retries={"total_max_attempts": ATTEMPTS, "mode": "adaptive"},
             ),
         )
+        self._client.meta.events.register_first("needs-retry.s3", _give_up_unanswered)
 
     def listing(self) -> dict[str, str]:
         """Every object under the prefix with its MD5 (from its ETag)."""
@@ -166,6 +195,17 @@ class Bucket:
         return _Translate(self.target)
 
 
+def _give_up_unanswered(attempts: int, caught_exception: Exception | None = None, **_: Any) -> None:
+    """Stop retrying a request the store did not answer after UNANSWERED_ATTEMPTS tries.
+
+    botocore retries a refused connection or a timeout as often as a throttled request;
+    raising here (before its retry handler runs) ends the retries with that error, the same
+    way in every botocore version.
+    """
+    if isinstance(caught_exception, _UNANSWERED) and attempts >= UNANSWERED_ATTEMPTS:
+        raise caught_exception
+
+
 class _Translate:
     """Turns botocore's exceptions into one-line DeployErrors."""
 
@@ -197,6 +237,12 @@ class _Translate:
             raise DeployError(f"{where}: {code or 'error'}: {error}") from None
         if isinstance(error, BotoCoreError):
             endpoint = self.target.endpoint_url or "AWS S3"
+            if isinstance(error, ReadTimeoutError):
+                raise DeployError(
+                    f"{where}: {endpoint} did not answer within {READ_TIMEOUT} s, "
+                    f"{UNANSWERED_ATTEMPTS} times; check the store, then deploy again "
+                    "(it goes on where it stopped)"
+                ) from None
             raise DeployError(f"{where}: cannot reach {endpoint}: {error}") from None
 
 

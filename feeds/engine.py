@@ -310,6 +310,15 @@ def _locked(folder: Path) -> Iterator[None]:
 def _replace(path: Path, data: bytes, mtime: int) -> None:
     """Atomically replace `path` with `data`, dated `mtime`: a reader sees old or new."""
     try:
+        _write_new(path, data, mtime)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:  # a write names no file, mkstemp its temporary
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
+
+
+def _write_new(path: Path, data: bytes, mtime: int) -> None:
+    try:
         descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -406,10 +415,10 @@ def _write_manifest(out_dir: Path, manifest: Manifest, mtime: int) -> None:
 
 def _output_error(exc: OSError, out_dir: Path) -> OutputError:
     where = Path(exc.filename) if exc.filename else out_dir
+    if exc.errno == errno.ENOSPC:  # the file that did not fit (never a temporary's name)
+        return OutputError(f"{where}: the disk is full (ENOSPC); free some space and build again")
     if where.name.startswith("."):  # the marker or a temporary file: name their folder
         where = where.parent
-    if exc.errno == errno.ENOSPC:
-        return OutputError(f"{where}: the disk is full; free some space and build again")
     return OutputError(
         f"{where}: cannot write the site ({exc.strerror}); check that the output folder is writable"
     )

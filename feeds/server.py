@@ -25,9 +25,10 @@ from feeds.files import available_cpus
 LOG = logging.getLogger("feeds")
 # The size from Content-Length: gunicorn counts no bytes for a file it sends with sendfile.
 ACCESS_LOG_FORMAT = '%(p)s %(h)s "%(r)s" %(s)s %({content-length}o)s %(M)sms "%(a)s"'
-# gunicorn's settings (gthread workers: 8 threads each, for a 2-core machine).
+# gunicorn's settings (gthread workers that read request heads in their main loop, see
+# feeds.worker: 8 threads each, for a 2-core machine).
 GUNICORN = [
-    "--worker-class=gthread",
+    "--worker-class=feeds.worker.HeadFirstWorker",
     "--threads=8",
     "--access-logfile=-",
     f"--access-logformat={ACCESS_LOG_FORMAT}",

@@ -6,15 +6,18 @@ The loader reads a file again only when its signature changed and parses it agai
 its bytes did; renderers read the few bodies they show. The cache is salted with the
 settings and the code (feeds.fingerprint): after a change to either it starts empty. A
 damaged file is replaced; a folder that cannot be written means a cache in memory, for this
-run only. Outcomes are pickles: the file is trusted like config.toml beside it.
+run only. A full disk is an error (CacheFullError) that names the file: the cache is left as
+it was, and the run stops before it writes anything else. Outcomes are pickles: the file is
+trusted like config.toml beside it.
 """
 
 from __future__ import annotations
 
+import errno
 import pickle
 import sqlite3
-from collections.abc import Iterable, Mapping
-from contextlib import closing, suppress
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +56,36 @@ class DamagedCacheError(FeedsError):
     """The entry cache lacks a body it lists: a disk fault, or an edit by hand."""
 
 
+class CacheFullError(FeedsError):
+    """The disk that holds the entry cache is full."""
+
+
+def _full(path: Path) -> CacheFullError:
+    return CacheFullError(f"{path}: the disk is full (ENOSPC); free some space and run again")
+
+
+@contextmanager
+def _full_disk_named(path: Path) -> Iterator[None]:
+    """Turn SQLite's "database or disk is full" (or ENOSPC itself) into CacheFullError."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError) as exc:
+        if _is_full(exc):
+            raise _full(path) from None
+        raise
+
+
+# SQLite's codes for a write that found no room: the database or its log, or the index of
+# the log (the -shm file, grown when the cache is opened).
+_FULL = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR_SHMSIZE}
+
+
+def _is_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    return isinstance(exc, sqlite3.Error) and exc.sqlite_errorcode in _FULL
+
+
 def cache_folder(config: Config) -> Path:
     return config.root / FOLDER
 
@@ -62,7 +95,8 @@ class EntryStore:
 
     def __init__(self, config: Config) -> None:
         self._salt = fingerprint.salt(config)
-        self._connection = _open(cache_folder(config) / _FILE, self._salt)
+        self._path = cache_folder(config) / _FILE
+        self._connection = _open(self._path, self._salt)
         self.records: dict[str, Record] = {}
         try:
             self.records = self._read()
@@ -84,7 +118,7 @@ class EntryStore:
 
     def add_bodies(self, bodies: Mapping[str, str]) -> None:
         """Keep HTML bodies by their digest (before the records that name them are saved)."""
-        with self._connection as connection:
+        with _full_disk_named(self._path), self._connection as connection:
             connection.executemany("INSERT OR IGNORE INTO bodies VALUES (?, ?)", bodies.items())
 
     def save(self, changed: Mapping[str, Record], removed: Iterable[str]) -> None:
@@ -93,7 +127,7 @@ class EntryStore:
             (path, *(record.signature or (None,) * 4), record.digest, pickle.dumps(record.outcome))
             for path, record in changed.items()
         ]
-        with self._connection as connection:
+        with _full_disk_named(self._path), self._connection as connection:
             connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", rows)
             connection.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
         self.records.update(changed)
@@ -111,7 +145,7 @@ class EntryStore:
         (stored,) = self._connection.execute("SELECT count(*) FROM bodies").fetchone()
         if stored <= 2 * len(used):
             return
-        with self._connection as connection:
+        with _full_disk_named(self._path), self._connection as connection:
             connection.execute("CREATE TEMP TABLE IF NOT EXISTS used (digest TEXT PRIMARY KEY)")
             connection.execute("DELETE FROM used")
             connection.executemany("INSERT INTO used VALUES (?)", ((d,) for d in used))
@@ -138,7 +172,9 @@ def _open(path: Path, salt: str) -> sqlite3.Connection:
         if path.name != ":memory:":
             path.parent.mkdir(exist_ok=True)
         connection = _connect(path, salt)
-    except (OSError, sqlite3.DatabaseError):
+    except (OSError, sqlite3.DatabaseError) as exc:
+        if _is_full(exc):  # not damaged: keep it for when there is room again
+            raise _full(path) from None
         with suppress(OSError):
             path.unlink(missing_ok=True)  # damaged: one more try with a new file
         try:

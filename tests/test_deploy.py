@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -21,7 +22,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from feeds import deploy
+from feeds import cli, deploy
 from feeds.cli import main
 from feeds.engine import MANIFEST
 from feeds.web import create_app
@@ -48,6 +49,7 @@ from tests.deployfixtures import (
 )
 from tests.readers.agencyfixtures import g2
 from tests.sitefixtures import run_process, tree
+from tests.storefaults import HANG, THROTTLE, Store, hangs_after, store_in_front_of, throttled_for
 
 HOST = "127.0.0.1"
 _buckets = count(1)
@@ -641,3 +643,100 @@ def test_a_refused_delete_is_reported_not_counted(
         f"{article_key('ferry')}: AccessDenied (Access Denied)"
     )
     assert article_key("ferry") in bucket.site_keys()
+
+
+# ---------------------------------------------------------------------- a store that misbehaves
+
+
+@pytest.fixture
+def store(endpoint: str) -> Iterator[Store]:
+    """A thin proxy on 127.0.0.1 in front of moto's server; each test says how it misbehaves."""
+    with store_in_front_of(endpoint) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def short_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
+    """One second without an answer is a timeout (instead of 10), so a test of a store that
+    never answers waits seconds, not tens of seconds."""
+    monkeypatch.setattr(deploy, "READ_TIMEOUT", 1)
+    return 1
+
+
+def test_a_store_that_never_answers_the_listing_fails_in_seconds(
+    root: Path, bucket: Bucket, store: Store, short_timeout: float, feeds_deploy: _Deploy
+) -> None:
+    store.behaviour = lambda method, path: HANG
+    config = write_site(root, deploy_section(bucket.name, store.endpoint))
+    started = time.monotonic()
+    line = failed(feeds_deploy(config=config))
+    # Tried twice, a timeout each: seconds (91 s before, at 30 s a try and three tries).
+    assert time.monotonic() - started < 20 * short_timeout
+    assert line == (
+        f"feeds: s3://{bucket.name}/{PREFIX}: {store.endpoint} did not answer within 1 s, "
+        "2 times; check the store, then deploy again (it goes on where it stopped)"
+    )
+    assert [method for method, _, _ in store.seen] == ["GET", "GET"]
+    assert bucket.site_keys() == set()
+
+
+def test_a_store_that_stops_answering_mid_upload_fails_without_trying_every_file(
+    root: Path,
+    bucket: Bucket,
+    store: Store,
+    short_timeout: float,
+    feeds_deploy: _Deploy,
+    calls: Calls,
+) -> None:
+    many = {**ARTICLES, **{f"extra-{n}.md": _extra(n) for n in range(40)}}
+    config = write_site(root, deploy_section(bucket.name, store.endpoint), many)
+    store.behaviour = hangs_after(uploads=3)
+    line = failed(feeds_deploy(config=config))
+    assert line.startswith(f"feeds: s3://{bucket.name}/{PREFIX}: {store.endpoint} did not answer")
+    # The uploads in flight when the store stopped, not the 50-odd still queued.
+    started = [key for event, key in calls.events if event == "start"]
+    assert len(started) <= 3 + 2 * deploy.UPLOAD_THREADS
+    assert len(bucket.site_keys()) == 3
+    # Nothing deleted, and the landing page never went up before the articles.
+    assert HOME_KEY not in started
+    bucket.assert_foreign_untouched()
+
+
+def _extra(n: int) -> str:
+    return markdown(
+        f"Harbour notice number {n}", "2025-09-02T08:00:00+02:00", "harbour", f"Notice {n}."
+    )
+
+
+def test_a_throttling_store_slows_the_deploy_down_and_it_completes(
+    root: Path, bucket: Bucket, store: Store, feeds_deploy: _Deploy
+) -> None:
+    # Refused for 6 s from the first refusal after 5 uploads: three tries with botocore's
+    # backoff (at most 2 + 4 s) gave up within the window before.
+    store.behaviour = throttled_for(seconds=6, after=5)
+    config = write_site(root, deploy_section(bucket.name, store.endpoint))
+    run = feeds_deploy(config=config)
+    assert run.code == 0, run.stderr
+    assert summary(run.stderr[-1])["uploaded"] == len(site_keys())
+    assert store.count(THROTTLE) > 0
+    assert bucket.site_keys() == site_keys()
+    for key in site_keys():
+        assert bucket.body(key) == (root / "public" / key.removeprefix(PREFIX)).read_bytes()
+
+
+def test_progress_lines_when_stderr_is_not_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, bucket: Bucket, feeds_deploy: _Deploy
+) -> None:
+    monkeypatch.setattr(cli, "PROGRESS_EVERY", 0)  # a line at every file instead of every 5 s
+    run = feeds_deploy()
+    assert run.code == 0
+    total = len(site_keys())
+    lines = [re.fullmatch(r"(writing|uploading) (\d+)/(\d+) files", line) for line in run.stderr]
+    progress = [(m[1], int(m[2]), int(m[3])) for m in lines if m]
+    assert [line for line, m in zip(run.stderr, lines, strict=True) if not m] == [run.stderr[-1]]
+    # Each file but the last (the summary line says the rest), in order.
+    assert progress == [("writing", n, total) for n in range(1, total)] + [
+        ("uploading", n, total) for n in range(1, total)
+    ]
+    assert summary(run.stderr[-1])["uploaded"] == total
+    assert "\r" not in "".join(run.stderr)
