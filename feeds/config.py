@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feeds.errors import ConfigError
 from feeds.model import Topic
-from feeds.urls import ALL
+from feeds.urls import ALL, MaxAges
 
 _SLUG = re.compile(r"[a-z0-9-]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -56,8 +56,11 @@ class Config:
     articles_dir: Path
     output_dir: Path
     max_entries: int
+    archive_size: int
     cache_max_age: int
     article_max_age: int
+    archive_max_age: int
+    robots: tuple[str, ...]
     topics: tuple[Topic, ...]
     deploy: Deploy | None
     websub: WebSub | None = None
@@ -66,6 +69,10 @@ class Config:
     def root(self) -> Path:
         """The folder of config.toml: problem paths are relative to it."""
         return self.path.parent
+
+    @property
+    def max_ages(self) -> MaxAges:
+        return MaxAges(self.cache_max_age, self.article_max_age, self.archive_max_age)
 
     @property
     def host(self) -> str:
@@ -164,12 +171,13 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
             "author",
             "icon",
             "logo",
+            "robots",
         }
     )
     build = _Table(shown, "[build]", data.get("build", {}))
-    build.only({"articles_dir", "output_dir", "max_entries"})
+    build.only({"articles_dir", "output_dir", "max_entries", "archive_size"})
     serve = _Table(shown, "[serve]", data.get("serve", {}))
-    serve.only({"cache_max_age", "article_max_age"})
+    serve.only({"cache_max_age", "article_max_age", "archive_max_age"})
     root = path.parent
     language = _language(site, site.get("language", str, "en"), "language")
     return Config(
@@ -186,8 +194,11 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
         articles_dir=_folder(root, build, "articles_dir", "articles"),
         output_dir=_folder(root, build, "output_dir", "public"),
         max_entries=_positive(build, "max_entries", 50),
+        archive_size=_positive(build, "archive_size", 100),
         cache_max_age=_positive(serve, "cache_max_age", 300, minimum=0),
         article_max_age=_positive(serve, "article_max_age", 3600, minimum=0),
+        archive_max_age=_positive(serve, "archive_max_age", 86400, minimum=0),
+        robots=_robots(site),
         topics=_topics(shown, data.get("topics", [])),
         deploy=_deploy(shown, data["deploy"]) if "deploy" in data else None,
         websub=_websub(shown, data["websub"]) if "websub" in data else None,
@@ -242,6 +253,17 @@ def _languages(site: _Table, language: str) -> tuple[str, ...]:
     if language.lower() not in folded:
         raise site.error("languages", f"must include the site's language {language!r}")
     return tags
+
+
+def _robots(site: _Table) -> tuple[str, ...]:
+    """Lines for robots.txt: each one line of printable text."""
+    lines = site.strings("robots")
+    for number, line in enumerate(lines, start=1):
+        if not line.isprintable():
+            raise site.error(
+                "robots", f"line {number} ({line!r}) must be one line of printable text"
+            )
+    return tuple(line.strip() for line in lines)
 
 
 def _timezone(site: _Table) -> ZoneInfo:

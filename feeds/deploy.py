@@ -82,6 +82,10 @@ def plan(config: Config, out_dir: Path, built: Manifest, remote: dict[str, str])
     target = _target(config)
     result = Plan()
     wanted: set[str] = set()
+
+    def exists(path: str) -> bool:
+        return urls.file_name(path) in built.files
+
     for name, written in built.files.items():
         key = target.prefix + name
         wanted.add(key)
@@ -97,7 +101,7 @@ def plan(config: Config, out_dir: Path, built: Manifest, remote: dict[str, str])
                 out_dir / name,
                 written.size,
                 kind.content_type,
-                urls.cache_control(path, config.cache_max_age, config.article_max_age),
+                urls.cache_control(path, config.max_ages, exists),
                 _phase(path),
             )
         )
@@ -106,10 +110,16 @@ def plan(config: Config, out_dir: Path, built: Manifest, remote: dict[str, str])
 
 
 def _phase(path: str) -> int:
-    """Pages a feed links to go up before the feeds; the landing page and OPML go last."""
+    """Pages a feed links to go up before the feeds, archives before the feeds that link to
+    them; the landing page, OPML, sitemaps and robots.txt go last."""
     if urls.is_article_page(path):
         return 0
-    return 2 if path in {urls.HOME, urls.OPML} else 1
+    if urls.next_archive(path) is not None:
+        return 1
+    return 3 if path in _LAST or path.startswith("/sitemaps/") else 2
+
+
+_LAST = {urls.HOME, urls.OPML, urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS}
 
 
 def sync(bucket: Bucket, steps: Plan, progress: Callable[[int, int], None] | None) -> None:

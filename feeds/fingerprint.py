@@ -43,7 +43,7 @@ def salt(config: Config) -> str:
     """The settings and the code that every entry and page depends on.
 
     Not where the files are, nor the deploy or HTTP settings: the same articles built from
-    another folder give the same bytes.
+    another folder give the same bytes. Nor the robots.txt lines: that file's key holds them.
     """
     nowhere = Path()
     content = replace(
@@ -54,6 +54,8 @@ def salt(config: Config) -> str:
         deploy=None,
         cache_max_age=0,
         article_max_age=0,
+        archive_max_age=0,
+        robots=(),  # robots.txt's key holds its lines
     )
     return of_parts(repr(content), _code())
 

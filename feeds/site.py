@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +12,7 @@ from feeds.catalog import Catalog, is_in, select
 from feeds.config import Config
 from feeds.loader import Loaded
 from feeds.model import Entry, Topic
-from feeds.render import Bodies, Channel
+from feeds.render import Bodies, Channel, sitemaps
 from feeds.render.jsonfeed import render_json
 from feeds.render.opml import render_opml
 from feeds.render.pages import (
@@ -22,7 +21,9 @@ from feeds.render.pages import (
     render_home,
     render_not_found,
     render_topic,
+    render_topic_archive,
 )
+from feeds.render.sitemaps import Location
 from feeds.render.syndication import render_atom, render_rss
 from feeds.urls import Kind
 
@@ -35,33 +36,34 @@ _FEED_RENDERERS: dict[Kind, Callable[[Channel], bytes]] = {
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """One path of the site: what it is and how to render its bytes."""
+    """One path of the site: what it is and how to render its bytes.
+
+    Its Cache-Control is chosen by path, in `feeds.urls.cache_control`.
+    """
 
     path: str
     kind: Kind
     render: Callable[[], bytes]
     key: str  # a digest of every input of `render`: same key, same bytes
 
-    def cache_control(self, config: Config) -> str:
-        return urls.cache_control(self.path, config.cache_max_age, config.article_max_age)
-
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """Every path of the site in a safe publishing order: articles, topics and feeds, home."""
+    """Every path of the site in a safe publishing order: articles, topics and feeds, home,
+    then what lists them (OPML, sitemaps, robots.txt).
+
+    `next_change` is the next moment the site changes by the clock alone: an embargo lifts,
+    or an article ages out of the news sitemap.
+    """
 
     config: Config
     catalog: Catalog
     loaded: Loaded
     resources: dict[str, Resource]
+    next_change: datetime | None
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources.values())
-
-    @property
-    def next_change(self) -> datetime | None:
-        """The next moment the site changes by the clock alone (an embargo lifting)."""
-        return self.catalog.next_embargo
 
 
 def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) -> Site:
@@ -75,21 +77,18 @@ def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) ->
     languages = _language_channels(config, catalog, bodies)
     key = _Keys(fingerprint.salt(config))
     resources: list[Resource] = []
+    pages: list[Location] = []  # every HTML page, for the sitemaps
     for entry in catalog.entries:
         path = urls.article_page(entry.slug)
         channels = [*(by_slug[slug] for slug in entry.topics), home]
         render = partial(render_article, entry, channels, _of_language(languages, entry.language))
         resources.append(Resource(path, Kind.HTML, render, key.of_entry(entry)))
+        pages.append(Location(home.url(path), entry.updated))
     own = _of_language(languages, config.language)  # the feed of the pages' language
     for channel in topics:
-        path = urls.topic_page(channel.topic.slug)
-        render = partial(render_topic, channel, own)
-        resources.append(Resource(path, Kind.HTML, render, key(path, channel.entries)))
-    # A feed holds a channel's newest `max_entries` entries.
-    feeds = [
-        dataclasses.replace(c, entries=c.entries[: config.max_entries])
-        for c in [*topics, home, *languages]
-    ]
+        resources.extend(_topic_pages(channel, own, key, pages))
+    feeds = [*topics, home, *languages]
+    current = [channel.current() for channel in feeds]
     for channel in feeds:
         resources.extend(_feeds(channel, key))
     render = partial(render_home, home, topics, languages)
@@ -98,11 +97,38 @@ def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) ->
     resources.append(Resource(urls.NOT_FOUND, Kind.HTML, render, key(urls.NOT_FOUND, ())))
     render = partial(render_gone, home)
     resources.append(Resource(urls.GONE, Kind.HTML, render, key(urls.GONE, ())))
+    pages.insert(0, _location(home, urls.HOME))
     # The OPML lists the feeds: its date is the newest of theirs.
-    render = partial(render_opml, feeds, config.title)
-    listed = [entry for channel in feeds for entry in channel.entries]
+    render = partial(render_opml, current, config.title)
+    listed = [entry for channel in current for entry in channel.entries]
     resources.append(Resource(urls.OPML, Kind.OPML, render, key(urls.OPML, listed)))
-    return Site(config, catalog, loaded, {resource.path: resource for resource in resources})
+    news = sitemaps.news_entries(catalog.entries, now)
+    resources.extend(_discovery(home, pages, news, key))
+    ages_out = min((entry.published for entry in news), default=None)
+    next_change = _earliest(catalog.next_embargo, ages_out and ages_out + sitemaps.NEWS_WINDOW)
+    by_path = {resource.path: resource for resource in resources}
+    return Site(config, catalog, loaded, by_path, next_change)
+
+
+def _topic_pages(
+    channel: Channel, own: Channel | None, key: _Keys, pages: list[Location]
+) -> Iterator[Resource]:
+    """A topic's archive pages, oldest first, then its page of the newest articles; `own` is
+    the feed of the pages' language, which they announce too."""
+    slug = channel.topic.slug
+    archives = channel.archived()
+    for archive in archives:
+        assert archive.number is not None  # an archive has its number
+        path = urls.topic_archive(slug, archive.number)
+        render = partial(render_topic_archive, archive, own)
+        yield Resource(path, Kind.HTML, render, key(path, archive.entries, archive.has_next))
+        pages.append(_location(archive, path))
+    path = urls.topic_page(slug)
+    shown = channel.current()
+    render = partial(render_topic, shown, len(channel.entries), own)
+    parts = (len(channel.entries), shown.archives)
+    yield Resource(path, Kind.HTML, render, key(path, shown.entries, *parts))
+    pages.append(_location(shown, path))
 
 
 def _language_channels(config: Config, catalog: Catalog, bodies: Bodies) -> list[Channel]:
@@ -128,10 +154,59 @@ def _of_language(channels: list[Channel], language: str) -> Channel | None:
 
 
 def _feeds(channel: Channel, key: _Keys) -> Iterator[Resource]:
-    """Atom, RSS and JSON Feed of a channel."""
+    """Atom, RSS and JSON Feed of a channel of all its entries: the archive documents, then
+    the current feed. A full archive's key (and so its bytes) holds only its own entries."""
+    archives = channel.archived()
+    for kind, render in _FEED_RENDERERS.items():
+        for archive in archives:
+            assert archive.number is not None  # an archive has its number
+            path = urls.feed_archive(channel.topic.slug, archive.number, kind)
+            rendered = partial(render, archive)
+            yield Resource(path, kind, rendered, key(path, archive.entries, archive.has_next))
+    current = channel.current()
     for kind, render in _FEED_RENDERERS.items():
         path = urls.feed(channel.topic.slug, kind)
-        yield Resource(path, kind, partial(render, channel), key(path, channel.entries))
+        rendered = partial(render, current)
+        yield Resource(path, kind, rendered, key(path, current.entries, current.archives))
+
+
+def _discovery(
+    home: Channel, pages: list[Location], news: tuple[Entry, ...], key: _Keys
+) -> Iterator[Resource]:
+    """The sitemap (an index of sitemaps past the protocol's limits), the news sitemap and
+    robots.txt. Their keys digest what they list: each URL and its lastmod."""
+    parts = sitemaps.partition(pages)
+    if len(parts) == 1:
+        yield _listing(urls.SITEMAP, partial(sitemaps.render_urlset, parts[0]), parts[0], key)
+    else:
+        index = []
+        for number, part in enumerate(parts, start=1):
+            path = urls.sitemap_part(number)
+            yield _listing(path, partial(sitemaps.render_urlset, part), part, key)
+            index.append(Location(home.url(path), sitemaps.newest(part)))
+        yield _listing(urls.SITEMAP, partial(sitemaps.render_index, index), index, key)
+    render = partial(sitemaps.render_news, home, news)
+    yield Resource(urls.NEWS_SITEMAP, Kind.SITEMAP, render, key(urls.NEWS_SITEMAP, news))
+    listed = [home.url(urls.SITEMAP), home.url(urls.NEWS_SITEMAP)]
+    lines = home.config.robots
+    render = partial(sitemaps.render_robots, listed, lines)
+    yield Resource(urls.ROBOTS, Kind.TEXT, render, key.of_text(urls.ROBOTS, *listed, *lines))
+
+
+def _listing(
+    path: str, render: Callable[[], bytes], listed: Iterable[Location], key: _Keys
+) -> Resource:
+    lines = [f"{loc.url} {loc.lastmod.isoformat() if loc.lastmod else ''}" for loc in listed]
+    return Resource(path, Kind.SITEMAP, render, key.of_text(path, *lines))
+
+
+def _location(channel: Channel, path: str) -> Location:
+    """A list page in the sitemap: its last change is that of the newest entry it lists."""
+    return Location(channel.url(path), channel.updated if channel.entries else None)
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 class _Keys:
@@ -144,8 +219,14 @@ class _Keys:
     def __init__(self, salt: str) -> None:
         self._salt = salt
 
-    def __call__(self, path: str, entries: Iterable[Entry]) -> str:
-        return fingerprint.of_parts(self._salt, path, *[entry.fingerprint for entry in entries])
+    def __call__(self, path: str, entries: Iterable[Entry], *extra: object) -> str:
+        """The key of `path` showing `entries`, and of `extra` facts (counts, flags)."""
+        parts = [entry.fingerprint for entry in entries]
+        return fingerprint.of_parts(self._salt, path, *parts, *map(str, extra))
+
+    def of_text(self, path: str, *parts: str) -> str:
+        """The key of `path` whose bytes depend on `parts` alone (and the settings and code)."""
+        return fingerprint.of_parts(self._salt, path, *parts)
 
     def of_entry(self, entry: Entry) -> str:
         """An article page's key: its entry's fingerprint, which covers the salt and the slug

@@ -50,6 +50,10 @@ def create_app(
     if hub:
         app.register_blueprint(websub_blueprint(config))
 
+    def built(site_path: str) -> bool:
+        """Whether the output folder has the file of `site_path` (a fuller archive's)."""
+        return Path(out, urls.file_name(site_path)).is_file()
+
     @app.route("/", endpoint="home", methods=METHODS)
     @app.route("/<path:path>", methods=METHODS)
     def page(path: str = "") -> Response:
@@ -69,9 +73,7 @@ def create_app(
                 abort(410 if Path(out, GONE, name).is_file() else 404)
             response = _send(file, kind.content_type)
         response.vary.add("Accept-Encoding")
-        response.headers["Cache-Control"] = urls.cache_control(
-            site_path, config.cache_max_age, config.article_max_age
-        )
+        response.headers["Cache-Control"] = urls.cache_control(site_path, config.max_ages, built)
         if kind is urls.Kind.HTML:
             response.headers.update(security)
         link = link_header(config, site_path)  # WebSub discovery, for current feeds

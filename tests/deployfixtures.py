@@ -138,14 +138,26 @@ HOME_KEY = PREFIX + "index.html"
 OPML_KEY = PREFIX + "opml.xml"
 # The pages a server or CDN answers for unknown paths (404) and removed articles (410).
 ERROR_KEYS = {PREFIX + "404.html", PREFIX + "410.html"}
+SITEMAP_KEY = PREFIX + "sitemap.xml"
+NEWS_SITEMAP_KEY = PREFIX + "news-sitemap.xml"
+ROBOTS_KEY = PREFIX + "robots.txt"
+# What goes up last: the landing page, and what lists the site's pages and feeds.
+LAST_KEYS = (HOME_KEY, OPML_KEY, SITEMAP_KEY, NEWS_SITEMAP_KEY, ROBOTS_KEY)
 
 
-def site_keys(slugs: tuple[str, ...] = SLUGS) -> set[str]:
-    """Every key a deploy of these articles (and the two topics) puts under the prefix."""
-    keys = {article_key(slug) for slug in slugs} | {HOME_KEY, OPML_KEY} | ERROR_KEYS
-    keys |= {topic_key(topic) for topic in TOPICS} | feed_keys("all")
+def archive_keys(slug: str) -> set[str]:
+    """The archive of a channel (one document at archive_size 100), and of a topic its page."""
+    keys = {f"{PREFIX}feeds/archive/{slug}/1{suffix}" for suffix in FEED_SUFFIXES}
+    return keys if slug == "all" else keys | {f"{PREFIX}topics/{slug}/archive/1/index.html"}
+
+
+def site_keys(slugs: tuple[str, ...] = SLUGS, filled: tuple[str, ...] = TOPICS) -> set[str]:
+    """Every key a deploy of these articles (and the two topics, of which `filled` have
+    articles and so archives) puts under the prefix."""
+    keys = {article_key(slug) for slug in slugs} | set(LAST_KEYS) | ERROR_KEYS
+    keys |= {topic_key(topic) for topic in TOPICS} | feed_keys("all") | archive_keys("all")
     for topic in TOPICS:
-        keys |= feed_keys(topic)
+        keys |= feed_keys(topic) | (archive_keys(topic) if topic in filled else set())
     return keys
 
 

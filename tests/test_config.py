@@ -46,6 +46,8 @@ def test_defaults(site: Site) -> None:
     assert config.languages == ("en",)
     assert config.timezone == ZoneInfo("UTC")
     assert config.max_entries == 50
+    assert config.archive_size == 100
+    assert (config.archive_max_age, config.robots) == (86400, ())
     assert config.topics == ()
     assert config.deploy is None
     assert config.articles_dir == site.root / "articles"
@@ -179,6 +181,17 @@ def test_websub_section_is_parsed(site: Site) -> None:
             "[build].max_entries: '10' is not a whole number",
         ),
         (SITE + "[build]\nmax_entries = true\n", "[build].max_entries: True is not a whole number"),
+        (SITE + "[build]\narchive_size = 0\n", "[build].archive_size: 0 must be at least 1"),
+        (SITE + "[build]\narchive_size = 2.5\n", "[build].archive_size: 2.5 is not a whole number"),
+        (
+            SITE + "[serve]\narchive_max_age = -1\n",
+            "[serve].archive_max_age: -1 must be at least 0",
+        ),
+        (SITE + 'robots = "Disallow: /"\n', "[site].robots: 'Disallow: /' is not a list"),
+        (
+            SITE + 'robots = ["User-agent: *", "Disallow: /a\\nAllow: /"]\n',
+            "[site].robots: line 2 ('Disallow: /a\\nAllow: /') must be one line of printable text",
+        ),
         (SITE + '[build]\narticles_dir = ""\n', "[build].articles_dir: '' is not a folder name"),
         (
             SITE + '[build]\noutput_dir = "a\\u0000b"\n',

@@ -31,10 +31,15 @@ from tests.deployfixtures import (
     ARTICLES,
     FEED_AGE,
     HOME_KEY,
+    LAST_KEYS,
+    NEWS_SITEMAP_KEY,
     OPML_KEY,
     PREFIX,
+    ROBOTS_KEY,
+    SITEMAP_KEY,
     SLUGS,
     Bucket,
+    archive_keys,
     article_key,
     deploy_section,
     dry_upload,
@@ -61,10 +66,13 @@ CRANE_LISTED_IN = {
     topic_key("harbour"),
     *feed_keys("harbour"),
     *feed_keys("all"),
+    *archive_keys("harbour"),
+    *archive_keys("all"),
     HOME_KEY,
 }
-# What removing ferry.md must upload: everything that listed it, but not its own page (deleted).
-FERRY_LISTED_IN = CRANE_LISTED_IN - {article_key("crane")}
+# What removing ferry.md must upload: everything that listed it, the sitemap included, but
+# not its own page (deleted).
+FERRY_LISTED_IN = CRANE_LISTED_IN - {article_key("crane")} | {SITEMAP_KEY}
 
 
 # ---------------------------------------------------------------------------- fixtures
@@ -259,6 +267,9 @@ def test_first_deploy_puts_the_built_site_with_the_servers_headers(
         is_article = key.startswith(PREFIX + "articles/")
         assert head["CacheControl"] == (ARTICLE_AGE if is_article else FEED_AGE), key
     assert bucket.head(OPML_KEY)["ContentType"] == "text/x-opml; charset=utf-8"
+    for key in (SITEMAP_KEY, NEWS_SITEMAP_KEY):
+        assert bucket.head(key)["ContentType"] == "application/xml; charset=utf-8"
+    assert bucket.head(ROBOTS_KEY)["ContentType"] == "text/plain; charset=utf-8"
     assert bucket.head(PREFIX + "feeds/all.json")["ContentType"] == (
         "application/feed+json; charset=utf-8"
     )
@@ -396,7 +407,7 @@ def test_only_keys_under_the_prefix_are_listed_touched_or_deleted(
     after = bucket.listing()
     assert {key: after[key] for key in first} == first
     assert {key for key in after if key.startswith("archive/")} == {
-        "archive/" + key.removeprefix(PREFIX) for key in site_keys(("crane",))
+        "archive/" + key.removeprefix(PREFIX) for key in site_keys(("crane",), ("harbour",))
     }
 
 
@@ -494,7 +505,9 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
 def _phase(key: str) -> int:
     if key.startswith(PREFIX + "articles/"):
         return 0
-    return 2 if key in {HOME_KEY, OPML_KEY} else 1
+    if "/archive/" in key:
+        return 1
+    return 3 if key in LAST_KEYS else 2
 
 
 def _assert_phases_in_order(events: list[tuple[str, str]]) -> None:
@@ -513,9 +526,9 @@ def test_articles_go_up_first_home_and_opml_last_deletions_after(
     uploaded = calls.uploaded
     articles = {article_key(slug) for slug in SLUGS}
     assert set(uploaded[: len(articles)]) == articles
-    assert set(uploaded[-2:]) == {HOME_KEY, OPML_KEY}
-    middle = set(uploaded[len(articles) : -2])
-    assert middle == site_keys() - articles - {HOME_KEY, OPML_KEY}
+    assert set(uploaded[-len(LAST_KEYS) :]) == set(LAST_KEYS)
+    middle = set(uploaded[len(articles) : -len(LAST_KEYS)])
+    assert middle == site_keys() - articles - set(LAST_KEYS)
 
     # A new article and a removed one: the new page first, deletion only after every upload.
     (root / "articles" / "ferry.md").unlink()
@@ -528,7 +541,9 @@ def test_articles_go_up_first_home_and_opml_last_deletions_after(
     _assert_phases_in_order(calls.events)
     assert calls.uploaded[0] == article_key("tug")
     assert calls.deleted == [article_key("ferry")]
-    assert set(calls.uploaded[-2:]) == {HOME_KEY, OPML_KEY}  # the new headline; OPML's date
+    # The new headline, OPML's date, the sitemap's URLs (the news sitemap and robots.txt keep
+    # their bytes: both articles are older than 48 hours).
+    assert set(calls.uploaded[-3:]) == {HOME_KEY, OPML_KEY, SITEMAP_KEY}
     assert calls.events[-1] == ("delete", article_key("ferry"))  # after every upload ended
 
 

@@ -25,6 +25,11 @@ def feeds_of(*slugs: str) -> set[str]:
     return {f"feeds/{slug}.{suffix}" for slug in slugs for suffix in FEEDS}
 
 
+def archives_of(*slugs: str) -> set[str]:
+    """The one archive document (archive_size is 100 here) of each feed, in every format."""
+    return {f"feeds/archive/{slug}/1.{suffix}" for slug in slugs for suffix in FEEDS}
+
+
 def published_names(config: Path) -> dict[str, bytes]:
     """What the site at `config` must write: file name → bytes."""
     return {urls.file_name(r.path): r.render() for r in site_at(config)}
@@ -108,22 +113,30 @@ EDITS = [
     pytest.param(
         "bns-taux.txt",
         _retitle,
-        # Its page, every page listing its title, the feeds it is in (its topic's and `all`).
+        # Its page, every page listing its title, the feeds it is in (its topic's and `all`)
+        # and their archives.
         {"articles/bns-taux/index.html", "topics/economy/index.html", "index.html"}
-        | feeds_of("economy", "all"),
+        | {"topics/economy/archive/1/index.html"}
+        | feeds_of("economy", "all")
+        | archives_of("economy", "all"),
         id="title",
     ),
     pytest.param(
         "ukraine/istanbul-talks.txt",
         _new_lead,
-        # The lead is the summary: its page and its topic's feeds; too old for `all`'s feeds.
-        {"articles/istanbul-talks/index.html"} | feeds_of("ukraine"),
+        # The lead is the summary: its page and its topic's feeds; too old for `all`'s current
+        # feeds, not for their archive.
+        {"articles/istanbul-talks/index.html"}
+        | feeds_of("ukraine")
+        | archives_of("ukraine", "all"),
         id="lead-of-old-article",
     ),
     pytest.param(
         "features/glacier-retreat.md",
         _new_tag,
-        {"articles/glacier-retreat/index.html"} | feeds_of("climate", "all"),
+        {"articles/glacier-retreat/index.html"}
+        | feeds_of("climate", "all")
+        | archives_of("climate", "all"),
         id="tag",
     ),
 ]
@@ -153,7 +166,7 @@ def test_a_removed_article_disappears_but_user_files_stay(tmp_path: Path) -> Non
     out = tmp_path / "out"
     build(config, out)
     user_files = {
-        "robots.txt": b"User-agent: *\n",
+        "humans.txt": b"Desk: the newsroom\n",
         "feeds/extra.xml": b"<x/>\n",
         "articles/istanbul-talks/notes.txt": b"kept by the editor\n",
     }
@@ -162,7 +175,8 @@ def test_a_removed_article_disappears_but_user_files_stay(tmp_path: Path) -> Non
     for name in ("ukraine/port-drones.txt", "ukraine/istanbul-talks.txt"):
         (config.parent / "articles" / name).unlink()
     stats = build(config, out)
-    assert stats.removed == 2
+    # Both article pages, and the archives of the topic they leave empty (three feeds, a page).
+    assert stats.removed == 6
     assert not (out / "articles" / "port-drones").exists()
     assert not (out / "articles" / "istanbul-talks" / "index.html").exists()
     files = tree(out)

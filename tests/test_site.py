@@ -40,17 +40,32 @@ def site(config_path: Path) -> Site:
     return site_at(config_path)
 
 
+def _feeds(slug: str) -> list[str]:
+    """A channel's archive (archive_size is 100 here: one document) and current feeds."""
+    archive = [f"/feeds/archive/{slug}/1{suffix}" for suffix in FEED_SUFFIXES.values()]
+    current = [f"/feeds/{slug}{suffix}" for suffix in FEED_SUFFIXES.values()]
+    return archive + current if expected_in(slug) else current
+
+
+def _archive_pages(slug: str) -> list[str]:
+    return [f"/topics/{slug}/archive/1/"] if expected_in(slug) else []
+
+
 def test_paths_in_publishing_order(site: Site) -> None:
-    # Articles first, then topic pages, feeds, and the landing page and OPML last: a reader of a
-    # half-synced site never follows a link to a page that is not there yet.
+    # Articles first, then topic pages (archives before), feeds (archives before), the landing
+    # page, and what lists them last: a reader of a half-synced site never follows a link to a
+    # page that is not there yet.
     assert list(site.resources) == [
         *(f"/articles/{want.slug}/" for want in PUBLISHED),
-        *(f"/topics/{slug}/" for slug in TOPICS),
-        *(f"/feeds/{slug}{suffix}" for slug in CHANNELS for suffix in FEED_SUFFIXES.values()),
+        *(path for slug in TOPICS for path in [*_archive_pages(slug), f"/topics/{slug}/"]),
+        *(path for slug in CHANNELS for path in _feeds(slug)),
         "/",
         "/404.html",
         "/410.html",
         "/opml.xml",
+        "/sitemap.xml",
+        "/news-sitemap.xml",
+        "/robots.txt",
     ]
     assert all(path == resource.path for path, resource in site.resources.items())
 
@@ -61,6 +76,10 @@ def test_kinds_match_paths(site: Site) -> None:
             assert resource.kind is Kind.HTML
         elif resource.path == "/opml.xml":
             assert resource.kind is Kind.OPML
+        elif resource.path in {"/sitemap.xml", "/news-sitemap.xml"}:
+            assert resource.kind is Kind.SITEMAP
+        elif resource.path == "/robots.txt":
+            assert resource.kind is Kind.TEXT
         else:
             assert resource.path.endswith(FEED_SUFFIXES[resource.kind])
 
@@ -73,6 +92,8 @@ def test_kinds_match_paths(site: Site) -> None:
         (Kind.RSS, "application/rss+xml; charset=utf-8"),
         (Kind.JSON, "application/feed+json; charset=utf-8"),
         (Kind.OPML, "text/x-opml; charset=utf-8"),
+        (Kind.SITEMAP, "application/xml; charset=utf-8"),
+        (Kind.TEXT, "text/plain; charset=utf-8"),
     ],
 )
 def test_content_types(kind: Kind, content_type: str) -> None:
@@ -99,13 +120,16 @@ def test_rendering_is_repeatable(site: Site) -> None:
 
 def test_cache_control(site: Site) -> None:
     config = site.config
-    assert site.resources["/articles/quotes/"].cache_control(config) == (
-        f"public, max-age={config.article_max_age}"
-    )
-    for path in ("/", "/topics/economy/", "/feeds/all.atom.xml", "/opml.xml"):
-        assert site.resources[path].cache_control(config) == (
-            f"public, max-age={config.cache_max_age}"
-        )
+
+    def cache_control(path: str) -> str:
+        return urls.cache_control(path, config.max_ages, site.resources.__contains__)
+
+    assert cache_control("/articles/quotes/") == f"public, max-age={config.article_max_age}"
+    lists = ("/", "/topics/economy/", "/feeds/all.atom.xml", "/opml.xml", "/sitemap.xml")
+    # The only archive of each feed is its newest, partial one: cached like the feed.
+    partial = ("/feeds/archive/all/1.atom.xml", "/topics/economy/archive/1/", "/robots.txt")
+    for path in lists + partial:
+        assert cache_control(path) == f"public, max-age={config.cache_max_age}"
 
 
 def test_feeds_are_cut_to_max_entries_but_pages_list_everything(site: Site) -> None:
@@ -131,6 +155,9 @@ def test_embargo_lifts_at_its_moment(
     site = site_at(config_path, now)
     assert ("/articles/held-report/" not in site.resources) is held_back
     assert site.catalog.next_embargo == next_embargo
+    # Every other article is older than the news sitemap's 48 hours; the one of the embargo
+    # ages out of it 48 hours after it appears.
+    assert site.next_change == (next_embargo or EMBARGO_LIFTS + timedelta(hours=48))
     assert "/articles/budget-notes/" not in site.resources  # a draft, never published
 
 

@@ -29,6 +29,8 @@ CONTENT_TYPES = {
     ".rss.xml": "application/rss+xml; charset=utf-8",
     ".json": "application/feed+json; charset=utf-8",
     "/opml.xml": "text/x-opml; charset=utf-8",
+    "sitemap.xml": "application/xml; charset=utf-8",
+    "/robots.txt": "text/plain; charset=utf-8",
     "/": "text/html; charset=utf-8",
     ".html": "text/html; charset=utf-8",
 }

@@ -10,6 +10,7 @@ from feeds.render import Channel
 from feeds.urls import Kind
 
 VERSION = "https://jsonfeed.org/version/1.1"
+HISTORY_ABOUT = "https://www.rfc-editor.org/rfc/rfc5005"
 
 
 def render_json(channel: Channel) -> bytes:
@@ -28,6 +29,7 @@ def render_json(channel: Channel) -> bytes:
         feed["authors"] = [{"name": config.author}]
     if channel.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in channel.hubs]
+    feed.update(_history(channel))
     feed["items"] = [_item(channel, entry) for entry in channel.entries]
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -51,3 +53,16 @@ def _item(channel: Channel, entry: Entry) -> dict[str, Any]:
     if entry.picture and entry.picture.url:
         item["image"] = entry.picture.url
     return item
+
+
+def _history(channel: Channel) -> dict[str, Any]:
+    """JSON Feed's paging, `next_url`, leads back in time: from the current feed to the
+    newest archive document, from each archive document to the one before it. The RFC 5005
+    links themselves go into the `_history` extension object."""
+    links = dict(channel.history(Kind.JSON))
+    fields: dict[str, Any] = {}
+    if "prev-archive" in links:
+        fields["next_url"] = links["prev-archive"]
+    if channel.is_archive or links:
+        fields["_history"] = {"about": HISTORY_ABOUT, "archive": channel.is_archive, **links}
+    return fields

@@ -60,16 +60,41 @@ def render_home(
     )
 
 
-def render_topic(channel: Channel, own: Channel | None = None) -> bytes:
-    """A topic page: its articles, newest first, with its feed links and those of `own`, the
-    feed of the page's language (the site's)."""
+def render_topic(channel: Channel, count: int, own: Channel | None = None) -> bytes:
+    """A topic page: its newest articles (a current channel), newest first, the number of
+    all of them, its feed links and those of `own`, the feed of the page's language (the
+    site's), and a link to its newest archive page."""
+    older = channel.url(urls.topic_archive(channel.topic.slug, channel.archives))
     return _render(
         "topic.html",
         channel,
         language=channel.config.language,
         title=channel.title,
         feeds=feed_links([channel, *_present(own)]),
-        count=len(channel.entries),
+        count=count,
+        older=older if channel.archives else None,
+    )
+
+
+def render_topic_archive(archive: Channel, own: Channel | None = None) -> bytes:
+    """Archive page `archive.number` of a topic: its articles, newest first, linked to the
+    pages before and after it. Nothing on it depends on newer articles but whether a page
+    after it exists, so a full page keeps its bytes."""
+    number = archive.number or 1
+    slug = archive.topic.slug
+    size = archive.config.archive_size
+    first = (number - 1) * size + 1
+    following = urls.topic_archive(slug, number + 1) if archive.has_next else None
+    return _render(
+        "archive.html",
+        archive,
+        language=archive.config.language,
+        title=f"{archive.title} — articles {first} to {first + len(archive.entries) - 1}",
+        feeds=feed_links([archive, *_present(own)]),
+        first=first,
+        current_url=archive.url(urls.topic_page(slug)),
+        previous=archive.url(urls.topic_archive(slug, number - 1)) if number > 1 else None,
+        next=archive.url(following) if following else None,
     )
 
 

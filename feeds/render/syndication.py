@@ -15,6 +15,7 @@ from feeds.urls import Kind
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "feeds"
 
@@ -28,28 +29,37 @@ def render_rss(channel: Channel) -> bytes:
 
 
 class _FeedExtras(BaseExtension):  # type: ignore[misc]
-    """Declares the Media RSS namespace on the feed, and writes its WebSub hub links:
-    `atom:link rel="hub"` in both formats (feedgen 1.0 writes only `self` in RSS)."""
+    """Declares the Media RSS and feed history namespaces, and writes what feedgen lacks at
+    the feed level (feedgen 1.0 writes only `self` in RSS): the WebSub hub links
+    (`atom:link rel="hub"`), the RFC 5005 links and `<fh:archive/>`, in RSS as `atom:link` in
+    the channel (RFC 5005 appendix B)."""
 
     def __init__(self) -> None:
         self.hubs: tuple[str, ...] = ()
+        self.archive = False
+        self.links: tuple[tuple[str, str], ...] = ()
+        self.mime_type = ""
 
     def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS}
+        return {"media": MEDIA_NS, "fh": HISTORY_NS}
 
     def extend_atom(self, feed: Any) -> Any:
         # feedgen's Atom elements have no namespace of their own: the root declares Atom's
         # as the default, so a plain `link` is an atom:link and serialises without a prefix.
-        self._hub_links(feed, "link")
+        self._extend(feed, "link")
         return feed
 
     def extend_rss(self, feed: Any) -> Any:
-        self._hub_links(feed.find("channel"), ATOM_LINK)
+        self._extend(feed.find("channel"), ATOM_LINK)
         return feed
 
-    def _hub_links(self, parent: Any, tag: str) -> None:
+    def _extend(self, parent: Any, link: str) -> None:
         for hub in self.hubs:
-            xml_elem(tag, parent, href=hub, rel="hub")
+            xml_elem(link, parent, href=hub, rel="hub")
+        if self.archive:
+            xml_elem(f"{{{HISTORY_NS}}}archive", parent)
+        for rel, href in self.links:
+            xml_elem(link, parent, rel=rel, href=href, type=self.mime_type)
 
 
 class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
@@ -89,7 +99,7 @@ def _generator(channel: Channel, kind: Kind) -> FeedGenerator:
     feed.title(channel.title)
     feed.subtitle(channel.description)
     # RSS's <channel><link> is the last link added: `self` first, then the page.
-    feed.link(href=channel.feed_url(kind), rel="self", type=kind.mime_type)
+    feed.link(href=channel.document_url(kind), rel="self", type=kind.mime_type)
     feed.link(href=channel.page_url, rel="alternate", type="text/html")
     feed.language(channel.language)
     # RFC 4287 wants an author for the feed or every entry: without one, the site stands in.
@@ -100,6 +110,9 @@ def _generator(channel: Channel, kind: Kind) -> FeedGenerator:
         feed.icon(channel.url(config.icon))
     if config.logo:
         feed.logo(channel.url(config.logo))
+    feed.extras.archive = channel.is_archive
+    feed.extras.links = channel.history(kind)
+    feed.extras.mime_type = kind.mime_type
     for entry in channel.entries:
         _add_entry(feed, channel, entry, kind)
     return feed

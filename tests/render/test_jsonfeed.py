@@ -16,6 +16,7 @@ from tests.sitefixtures import (
     MAX_ENTRIES,
     channel_title,
     expected_feed,
+    expected_in,
     feed_url,
     page_url,
 )
@@ -28,6 +29,8 @@ FEED_KEYS = [
     "description",
     "language",
     "authors",
+    "next_url",  # the newest archive document (History)
+    "_history",
     "items",
 ]
 ITEM_KEYS = [
@@ -51,7 +54,8 @@ def feed_of(published: Published, slug: str) -> dict[str, Any]:
 @pytest.mark.parametrize("slug", CHANNELS)
 def test_feed_fields_in_a_fixed_order(published: Published, slug: str) -> None:
     feed = feed_of(published, slug)
-    assert list(feed) == FEED_KEYS
+    history = {"next_url", "_history"}  # a feed without entries has no archive
+    assert list(feed) == [key for key in FEED_KEYS if expected_in(slug) or key not in history]
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["title"] == channel_title(slug)
     assert feed["home_page_url"] == page_url(slug)

@@ -189,7 +189,7 @@ def test_topic_page_counts_its_articles(published: Published, count: int, shown:
     config = published.site.config
     entries = published.site.catalog.entries[:count]
     document = parse(
-        render_topic(Channel(config, config.topic("economy"), entries, published.store))
+        render_topic(Channel(config, config.topic("economy"), entries, published.store), count)
     )
     assert text(document.find(".//p[@class='count']")) == shown
 
