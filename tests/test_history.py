@@ -241,3 +241,19 @@ def test_the_server_gives_sitemaps_and_robots_their_content_types(tmp_path: Path
     assert b"Sitemap: https://desk.example.net/sitemap.xml" in client.get("/robots.txt").data
     for path in ("/", "/topics/rail/archive/1/", "/opml.xml"):  # one charset, not two
         assert client.get(path).headers["Content-Type"].count("charset") == 1, path
+
+
+def test_archive_documents_name_no_websub_hub(tmp_path: Path) -> None:
+    config = write_site(tmp_path, 4, 3)
+    text = config.read_text("utf-8") + '\n[websub]\nhubs = ["https://hub.example.net/"]\n'
+    config.write_text(text, "utf-8")
+    client = create_app(config).test_client()
+    for suffix in (".atom.xml", ".rss.xml"):
+        current = client.get(f"/feeds/all{suffix}")
+        assert b'rel="hub"' in current.data
+        assert 'rel="hub"' in current.headers["Link"]
+        archive = client.get(f"/feeds/archive/all/1{suffix}")
+        assert archive.status_code == 200
+        assert b'rel="hub"' not in archive.data
+        assert "Link" not in archive.headers
+    assert "hubs" not in client.get("/feeds/archive/all/1.json").get_json()

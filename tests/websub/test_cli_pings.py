@@ -43,7 +43,7 @@ def test_build_pings_each_changed_feed_once(tmp_path: Path, hub: Endpoint) -> No
     feeds = sorted(
         f"{BASE_URL}{path.relative_to(tmp_path / 'public').as_posix()}"
         for path in (tmp_path / "public" / "feeds").glob("*")
-        if not path.name.endswith(".gz")
+        if path.is_file() and not path.name.endswith(".gz")  # archives are no WebSub topics
     )
     assert sorted(first) == feeds  # the first build adds every feed
     assert len(first) == len(set(first))
