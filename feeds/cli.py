@@ -160,7 +160,7 @@ def _deploy(config: Config, args: argparse.Namespace) -> int:
     remote = bucket.listing()
     with tempfile.TemporaryDirectory() as scratch:  # a dry run changes nothing, output included
         out = Path(scratch) if args.dry_run else config.output_dir
-        built = _run_engine(config, out)
+        built = _run_engine(config, out, force=args.force)
         steps = plan(config, out, built.manifest, remote)
         limit = bucket.target.max_deletes
         if len(steps.deletes) > limit and not args.force:
