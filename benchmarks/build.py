@@ -1,15 +1,16 @@
-"""Build benchmark: `feeds build` against a naive pipeline, Pelican and Hugo, same corpus.
+"""Build benchmark: `feeds build` against Hugo, a naive pipeline, Pelican and the floor.
 
     python benchmarks/build.py --n 1000 [--n 10000] [--runs 5] [--topics 20]
 
 Each build runs as its own subprocess; wall time by perf_counter, peak RSS from the
-child's own rusage (os.wait4). Ratios are against the naive pipeline in the same run.
+child's own rusage (os.wait4). Ratios are taken between cases of the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
 import platform
 import shutil
@@ -49,7 +50,7 @@ class Case:
     tool: str
     scenario: str
     command: list[str]
-    out: Path
+    out: Path | None  # the output folder whose files are counted; None: writes nothing
     prepare: Callable[[int], None] = lambda run: None
     env: dict[str, str] | None = None
     cwd: Path = WORK  # not the repo: `python -m` puts the cwd first on sys.path (see --rev)
@@ -136,23 +137,21 @@ def cases(
     # Keep "cold" cold: any cache feeds keeps (next to config.toml or under XDG_CACHE_HOME).
     cache = out / "xdg-cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), **source}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's install keeps compiled bytecode
     feeds_cmd = [sys.executable, "-m", "feeds", "build", "--config", str(src / "feeds/config.toml")]
-    cold: list[Case] = [
-        Case(
-            "naive",
-            "cold",
-            [sys.executable, str(HERE / "naive.py"), str(src / "feeds"), str(out / "naive")],
-            out / "naive",
-            _wipe(out / "naive"),
-        ),
+    cold: list[Case] = []
+    if "naive" in tools:
+        naive = [sys.executable, str(HERE / "naive.py"), str(src / "feeds"), str(out / "naive")]
+        cold.append(Case("naive", "cold", naive, out / "naive", _wipe(out / "naive")))
+    cold.append(
         Case(
             "feeds",
             "cold",
             [*feeds_cmd, "--out", str(out / "feeds")],
             out / "feeds",
             _wipe(out / "feeds", cache, src / "feeds/.feeds-cache"),
-        ),
-    ]
+        )
+    )
     command = pelican() if "pelican" in tools else None
     if command:
         pelican_out = out / "pelican"
@@ -181,7 +180,9 @@ def cases(
             )
         )
     article = src / "feeds/articles" / f"{meta['newest']}.md"
+    floor = [sys.executable, str(HERE / "floor.py"), str(article.parent)]
     rebuild = [
+        Case("floor", "list+stat", floor, None),
         Case("feeds", "unchanged", [*feeds_cmd, "--out", str(out / "feeds")], out / "feeds"),
         Case(
             "feeds",
@@ -239,7 +240,8 @@ def bench(n: int, args: argparse.Namespace, tools: set[str], source: dict[str, s
             if isinstance(case.prepare, Touch):
                 case.prepare.restore()
     for case in cold + rebuild:
-        case.files = sum(len(files) for _, _, files in os.walk(case.out))
+        if case.out:
+            case.files = sum(len(files) for _, _, files in os.walk(case.out))
     return cold + rebuild
 
 
@@ -271,18 +273,81 @@ def header(feeds: str) -> list[str]:
 
 
 def table(results: list[Case]) -> list[str]:
-    rows = [["tool", "N", "scenario", "median s", "min s", "max s", "peak RSS MB", "x naive"]]
-    rows[0].append("files out")
-    naive = {
-        c.n: statistics.median(s.seconds for s in c.samples) for c in results if c.tool == "naive"
-    }
+    head = ["tool", "N", "scenario", "median s", "min s", "max s", "peak RSS MB", "files out"]
+    rows = [head]
     for case in results:
         times = [s.seconds for s in case.samples]
-        median = statistics.median(times)
-        rss = max(s.rss_mb for s in case.samples)
-        rows.append([case.tool, f"{case.n:,}", case.scenario, f"{median:.3f}", f"{min(times):.3f}"])
-        rows[-1] += [f"{max(times):.3f}", f"{rss:.0f}", f"{median / naive[case.n]:.2f}"]
-        rows[-1].append(f"{case.files:,}")
+        rows.append(
+            [
+                case.tool,
+                f"{case.n:,}",
+                case.scenario,
+                f"{statistics.median(times):.3f}",
+                f"{min(times):.3f}",
+                f"{max(times):.3f}",
+                f"{_peak(case):.0f}",
+                f"{case.files:,}" if case.out else "-",
+            ]
+        )
+    return render(rows)
+
+
+def _median(case: Case) -> float:
+    return statistics.median(s.seconds for s in case.samples)
+
+
+def _peak(case: Case) -> float:
+    return max(s.rss_mb for s in case.samples)
+
+
+# The targets of issue 14, shown beside the ratios they bound: (tool, other, scenario, N).
+TARGETS = {
+    ("hugo", "cold", 10_000): "<= 1.0, RSS <= 0.5",
+    ("hugo", "unchanged", 10_000): "<= 0.2",
+    ("hugo", "touch one", 10_000): "<= 0.2",
+    ("feeds 10,000", "cold", 100_000): "<= 12",
+    ("floor", "unchanged", 100_000): "(<= 1.5 s)",
+    ("floor", "touch one", 100_000): "(<= 2 s)",
+}
+
+
+def ratios(results: list[Case]) -> list[str]:
+    """feeds against its peers, the floor and itself at the next smaller N, same run."""
+    by = {(c.tool, c.scenario, c.n): c for c in results}
+    sizes = sorted({c.n for c in results})
+    head = ["feeds", "N", "against", "feeds s", "other s", "x time", "feeds MB", "other MB"]
+    rows = [[*head, "x RSS", "target"]]
+
+    def row(scenario: str, n: int, label: str, other: Case | None, key: str) -> None:
+        feeds = by.get(("feeds", scenario, n))
+        if feeds is None or other is None:
+            return
+        rows.append(
+            [
+                scenario,
+                f"{n:,}",
+                label,
+                f"{_median(feeds):.3f}",
+                f"{_median(other):.3f}",
+                f"{_median(feeds) / _median(other):.2f}",
+                f"{_peak(feeds):.0f}",
+                f"{_peak(other):.0f}",
+                f"{_peak(feeds) / _peak(other):.2f}",
+                TARGETS.get((key, scenario, n), ""),
+            ]
+        )
+
+    for n in sizes:
+        for scenario in ("cold", "unchanged", "touch one"):
+            row(scenario, n, f"hugo {scenario}", by.get(("hugo", scenario, n)), "hugo")
+        row("cold", n, "naive cold", by.get(("naive", "cold", n)), "naive")
+        row("cold", n, "pelican cold", by.get(("pelican", "cold", n)), "pelican")
+        for scenario in ("unchanged", "touch one"):
+            row(scenario, n, "floor list+stat", by.get(("floor", "list+stat", n)), "floor")
+    for smaller, n in itertools.pairwise(sizes):
+        for scenario in ("cold", "unchanged", "touch one"):
+            label = f"feeds {smaller:,} {scenario}"
+            row(scenario, n, label, by.get(("feeds", scenario, smaller)), f"feeds {smaller:,}")
     return render(rows)
 
 
@@ -303,11 +368,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per case (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
-    parser.add_argument("--skip", action="append", default=[], choices=["pelican", "hugo"])
+    parser.add_argument("--skip", action="append", default=[], choices=["naive", "pelican", "hugo"])
     parser.add_argument("--rev", help="run feeds from this git revision (default: work tree)")
     args = parser.parse_args()
     source, label = feeds_source(args.rev)
-    tools = {"pelican", "hugo"} - set(args.skip)
+    tools = {"naive", "pelican", "hugo"} - set(args.skip)
     if "hugo" in tools and not shutil.which("hugo"):
         print("hugo is not on PATH (apt-get install -y hugo): skipped", file=sys.stderr)
     results: list[Case] = []
@@ -320,10 +385,17 @@ def main() -> None:
     print("\n".join([*header(label), *table(results)]))
     print(
         f"median, min and max of {args.runs} runs after {args.warmup} warm-up; peak RSS: the\n"
-        "largest of the runs (one process, os.wait4); x naive: median / naive cold median at N.\n"
-        "naive and pelican write 42 feeds (Atom+RSS, all + 20 topics), hugo 21 RSS; feeds writes\n"
-        "every page and feed. Pelican: one category (the first topic) per article. Cold: the\n"
-        "last run's output is moved aside, not deleted, until the end (see _wipe)."
+        "largest of the runs (one process, os.wait4). naive and pelican write 42 feeds\n"
+        "(Atom+RSS, all + 20 topics); hugo a page per article and 21 RSS; feeds every page and\n"
+        "feed. Pelican: one category (the first topic) per article. floor: floor.py lists and\n"
+        "stats every article file. Cold: the last run's output is moved aside, not deleted,\n"
+        "until the end (see _wipe). feeds runs with bytecode caching (PYTHONDONTWRITEBYTECODE\n"
+        "unset in its environment), as an installed package does.\n"
+    )
+    print("\n".join(ratios(results)))
+    print(
+        "x time: feeds median / other median; x RSS: feeds peak / other peak, same run.\n"
+        "target: issue 14's bound on the ratio (in brackets: on feeds' own median)."
     )
 
 
