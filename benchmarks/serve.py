@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 FEED = "/feeds/all.atom.xml"
 # What the server logs once per build (per worker's render in feeds before the one builder).
-BUILD_LINE = r"generation \d+:"
+BUILD_LINE = r"built: \d+ articles|generation \d+:"
 
 
 def free_port() -> int:
@@ -139,6 +139,12 @@ class Process:
     rss_mb: float
 
 
+def _module(cmdline: bytes) -> str:
+    """What a helper process runs: `python -m X` or `python -c 'from X import ...'`."""
+    found = re.search(rb"(?:-m |from )([\w.]+)", cmdline)
+    return found.group(1).decode() if found else cmdline[:40].decode("utf-8", "replace")
+
+
 def processes(group: int, log: Path, pattern: re.Pattern[bytes]) -> list[Process]:
     """The live processes of the server's process group with their VmRSS and role.
 
@@ -166,6 +172,7 @@ def processes(group: int, log: Path, pattern: re.Pattern[bytes]) -> list[Process
             continue
         if int(stat[2]) != group or "VmRSS" not in fields:
             continue
+        cmdline = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ")
         if pid in workers:
             role = "worker"
         elif pid in arbiter:
@@ -173,7 +180,7 @@ def processes(group: int, log: Path, pattern: re.Pattern[bytes]) -> list[Process
         elif pid in builders:
             role = "builder"
         else:
-            role = "supervisor" if pid == group else "other"
+            role = "supervisor" if pid == group else f"other {_module(cmdline)}"
         if pid == group and role != "supervisor":
             role = f"{role} (leader)"
         found.append(Process(pid, role, int(fields["VmRSS"].split()[0]) / 1024))
@@ -240,24 +247,42 @@ def same_answers(feeds_port: int, bare_port: int, body: bytes, etag: str) -> Non
             raise SystemExit(f"feeds answers {conditional} with {feeds[0]} {feeds[1]}")
 
 
-def same_access_log(feeds_log: Path, bare_log: Path) -> None:
-    """Both servers logged the same access line for the feed (but the milliseconds)."""
-    lines = []
+# An access line in the format of feeds.server and bare_app.py, for GET of the feed.
+ACCESS_LINE = re.compile(
+    rb'^(?:\[\d+\] )?(\S+) "(GET '
+    + re.escape(FEED.encode())
+    + rb' HTTP/1.1)" (200) (\S+) \d+ms "(.*)"$',
+    re.MULTILINE,
+)
+
+
+def same_access_log(feeds_log: Path, bare_log: Path) -> str:
+    """Both servers log the feed's 200 alike (host, request, status, user agent); a note
+    when the byte counts differ (gunicorn does not count the bytes it sends with sendfile)."""
+    found = []
     for log in (feeds_log, bare_log):
-        found = re.findall(
-            rb"^.*\"GET " + FEED.encode() + rb" HTTP/1.1\" 200 .*$", log.read_bytes(), re.M
-        )
-        if not found:
-            raise SystemExit(f"{log}: no access log line for GET {FEED}")
-        lines.append(re.sub(rb"^\[\d+\] |\d+ms", b"", found[-1]))  # pid prefix, duration
-    if lines[0] != lines[1]:
-        raise SystemExit(f"access logs differ: feeds {lines[0]!r}, bare {lines[1]!r}")
+        lines = ACCESS_LINE.findall(log.read_bytes())
+        if not lines:
+            raise SystemExit(f"{log}: no access line for GET {FEED} in the format of feeds")
+        found.append(lines[-1])
+    (*feeds, feeds_bytes, feeds_agent), (*bare, bare_bytes, bare_agent) = found
+    if (feeds, feeds_agent) != (bare, bare_agent):
+        raise SystemExit(f"access lines differ: feeds {found[0]!r}, bare {found[1]!r}")
+    if feeds_bytes == bare_bytes:
+        return ""
+    return f"access log bytes of the 200: feeds {feeds_bytes.decode()}, bare {bare_bytes.decode()}"
 
 
 def throughput(
-    feeds: tuple[int, int], workers: int, args: argparse.Namespace, log_dir: Path
+    feeds: tuple[int, int],
+    workers: int,
+    args: argparse.Namespace,
+    log_dir: Path,
+    notes: list[str],
 ) -> list[list[str]]:
-    """wrk against feeds and the bare app, alternating; `feeds` is (port, process group)."""
+    """wrk against feeds and the bare app, alternating; `feeds` is (port, process group).
+
+    What the two servers' access logs disagree on is added to `notes`."""
     feeds_port = feeds[0]
     _, headers, body = get(feeds_port)
     etag = headers["ETag"]
@@ -271,7 +296,10 @@ def throughput(
     with server(bare, log_dir / "bare-server.log", port, 60, {}) as group:
         same_answers(feeds_port, port, body, etag)
         time.sleep(0.5)  # gunicorn writes the access line after the response
-        same_access_log(log_dir / "feeds-server.log", log_dir / "bare-server.log")
+        note = same_access_log(log_dir / "feeds-server.log", log_dir / "bare-server.log")
+        if note:
+            print(note, file=sys.stderr)
+            notes.append(f"{workers} workers: {note}")
         for round_ in range(args.rounds):
             print(f"wrk round {round_ + 1}/{args.rounds}", file=sys.stderr)
             for case, extra in (("200", []), ("304", ["-H", f"If-None-Match: {etag}"])):
@@ -287,6 +315,7 @@ def throughput(
             rps = [r.rps for r in runs]
             rows.append(
                 [
+                    f"{args.n:,}",
                     f"{workers}",
                     name,
                     f"{case} ({len(body) if case == '200' else 0:,} B)",
@@ -304,7 +333,7 @@ def throughput(
 
 
 def wrk_table(rows: list[list[str]], args: argparse.Namespace) -> list[str]:
-    head = ["workers", "server", "response", "rps median", "rps min", "rps max", "p99 ms"]
+    head = ["N", "workers", "server", "response", "rps median", "rps min", "rps max", "p99 ms"]
     head += ["errors", "CPU us/req", "feeds/bare", "round by round"]
     return [
         *render([head, *rows]),
@@ -395,12 +424,13 @@ def edit_many(
     return result
 
 
-def edits_table(results: dict[int, Edits], args: argparse.Namespace) -> list[str]:
-    head = ["workers", "edits", "first seen median s", "min s", "max s", "steady median s"]
+def edits_table(results: dict[tuple[int, int], Edits], args: argparse.Namespace) -> list[str]:
+    head = ["N", "workers", "edits", "first seen median s", "min s", "max s", "steady median s"]
     rows = [[*head, "max s", "builds/edit median", "max", "requests", "errors"]]
-    for workers, edits in results.items():
+    for (n, workers), edits in results.items():
         rows.append(
             [
+                f"{n:,}",
                 f"{workers}",
                 f"{len(edits.first)}",
                 f"{statistics.median(edits.first):.2f}",
@@ -416,7 +446,7 @@ def edits_table(results: dict[int, Edits], args: argparse.Namespace) -> list[str
         )
     return [
         *render(rows),
-        f"N={args.n:,}. Each edit retitles the newest article (a hidden temporary file renamed\n"
+        "Each edit retitles the newest article (a hidden temporary file renamed\n"
         "over it), while 2 threads request the feed (a new connection each, 50 ms pause;\n"
         "errors: non-200 or failed). first seen: a response carries the new title; steady: 6\n"
         "polls in a row (50 ms apart, new connections, so any worker) carry it; inf = not\n"
@@ -425,10 +455,16 @@ def edits_table(results: dict[int, Edits], args: argparse.Namespace) -> list[str
     ]
 
 
-def rss_table(results: dict[int, dict[str, list[Process]]]) -> list[str]:
-    head = ["workers", "when", "builder MB", "arbiter MB", "supervisor MB", "other MB"]
+def others(found: list[Process]) -> str:
+    """The helper processes' RSS, each with what it runs."""
+    listed = [p for p in found if p.role.startswith("other")]
+    return " ".join(f"{p.rss_mb:.0f} ({p.role.split()[1]})" for p in listed) or "-"
+
+
+def rss_table(results: dict[tuple[int, int], dict[str, list[Process]]]) -> list[str]:
+    head = ["N", "workers", "when", "builder MB", "arbiter MB", "supervisor MB", "other MB"]
     rows = [[*head, "each worker MB", "worker max MB", "total MB"]]
-    for workers, phases in results.items():
+    for (n, workers), phases in results.items():
         for when, found in phases.items():
 
             def total(role: str, found: list[Process] = found) -> str:
@@ -438,12 +474,13 @@ def rss_table(results: dict[int, dict[str, list[Process]]]) -> list[str]:
             each = [p.rss_mb for p in found if p.role == "worker"]
             rows.append(
                 [
+                    f"{n:,}",
                     f"{workers}",
                     when,
                     total("builder"),
                     total("arbiter"),
                     total("supervisor"),
-                    total("other"),
+                    others(found),
                     " ".join(f"{mb:.0f}" for mb in each),
                     f"{max(each):.0f}" if each else "-",
                     f"{sum(p.rss_mb for p in found):.0f}",
@@ -486,7 +523,7 @@ def run(workers: int, args: argparse.Namespace, site: Path, meta: dict[str, obje
     command += ["--host", HOST, "--port", str(port), "--workers", str(workers)]
     log = site / "feeds-server.log"
     pattern = re.compile(args.build_line.encode())
-    result = Run(workers)
+    result = Run(args.n, workers)
     print(f"feeds serve --workers {workers}", file=sys.stderr)
     started = time.perf_counter()
     with server(command, log, port, args.ready_timeout, feeds_env) as group:
@@ -500,22 +537,24 @@ def run(workers: int, args: argparse.Namespace, site: Path, meta: dict[str, obje
             settle(log, pattern, 0, 60)
             result.rss[f"after {args.edits} edits"] = processes(group, log, pattern)
         if "wrk" not in args.skip:
-            result.wrk = throughput((port, group), workers, args, site)
+            result.wrk = throughput((port, group), workers, args, site, result.notes)
     return result
 
 
 @dataclass(slots=True)
 class Run:
+    n: int
     workers: int
     startup: float = float("nan")
     rss: dict[str, list[Process]] = field(default_factory=dict)
     edits: Edits | None = None
     wrk: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=10000, help="articles (default 10000)")
+    parser.add_argument("--n", type=int, action="append", help="articles (repeatable; 10000)")
     parser.add_argument("--topics", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -541,28 +580,31 @@ def main() -> None:
     _, label = feeds_source(args.rev)
     if "wrk" not in args.skip and not shutil.which("wrk"):
         raise SystemExit("wrk is not on PATH: apt-get install -y wrk (or --skip wrk)")
-    source = WORK / f"corpus-n{args.n}-k{args.topics}-s{args.seed}"
-    meta = corpus.ensure(source, args.n, args.topics, args.seed)
     runs = []
-    for workers in args.workers or [1, 2, 4]:
-        site = WORK / f"serve-n{args.n}-w{workers}"
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.copytree(source / "feeds", site / "feeds")  # the copy is edited, not the corpus
-        runs.append(run(workers, args, site, meta))
-    lines = [*header(label), f"feeds serve, N={args.n:,} articles"]
+    for n in args.n or [10000]:
+        args.n = n  # what run() and throughput() label their rows with
+        source = WORK / f"corpus-n{n}-k{args.topics}-s{args.seed}"
+        meta = corpus.ensure(source, n, args.topics, args.seed)
+        for workers in args.workers or [1, 2, 4]:
+            site = WORK / f"serve-n{n}-w{workers}"
+            shutil.rmtree(site, ignore_errors=True)
+            shutil.copytree(source / "feeds", site / "feeds")  # the copy is edited
+            runs.append(run(workers, args, site, meta))
+    lines = [*header(label), "feeds serve"]
     lines += [
         "startup (until the build lines stop): "
-        + ", ".join(f"{r.workers} workers {r.startup:.1f} s" for r in runs),
+        + ", ".join(f"N={r.n:,} {r.workers} workers {r.startup:.1f} s" for r in runs),
         "",
-        *rss_table({r.workers: r.rss for r in runs}),
+        *rss_table({(r.n, r.workers): r.rss for r in runs}),
     ]
-    edits = {r.workers: r.edits for r in runs if r.edits}
+    edits = {(r.n, r.workers): r.edits for r in runs if r.edits}
     if edits:
         lines += ["", *edits_table(edits, args)]
     if any(r.wrk for r in runs):
         lines += ["", *wrk_table([row for r in runs for row in r.wrk], args)]
+        lines += [note for r in runs for note in r.notes]
     print("\n".join(lines))
-    print(f"logs: {WORK}/serve-n{args.n}-w*/*.log; {NOISE}")
+    print(f"logs: {WORK}/serve-n*-w*/*.log; {NOISE}")
 
 
 if __name__ == "__main__":
