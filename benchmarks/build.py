@@ -22,7 +22,7 @@ import tarfile
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +88,26 @@ def measure(case: Case, run: int) -> Sample:
     return Sample(seconds, rss_mb, max(group_mb, rss_mb))
 
 
+def group_members(group: int) -> Iterator[tuple[Path, list[str]]]:
+    """The /proc folder and the stat fields after the name of each process in a group."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process has gone
+            continue
+        if int(fields[2]) == group:
+            yield stat.parent, fields
+
+
+def rss_mb(proc: Path) -> float:
+    """A process's VmRSS in MB from /proc/<pid>/status; 0 if it has gone (or is a zombie)."""
+    try:
+        found = re.search(r"^VmRSS:\s+(\d+) kB", (proc / "status").read_text(), re.MULTILINE)
+    except OSError:
+        return 0.0
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
 class GroupRss:
     """The peak of the summed VmRSS of a process group's processes, sampled in a thread.
 
@@ -103,17 +123,8 @@ class GroupRss:
 
     def _run(self) -> None:
         while not self.done.wait(0.05):
-            total = 0
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                try:
-                    if int(stat.read_text().rpartition(")")[2].split()[2]) != self.group:
-                        continue
-                    status = (stat.parent / "status").read_text()
-                except (OSError, IndexError, ValueError):  # gone meanwhile
-                    continue
-                found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-                total += int(found.group(1)) if found else 0
-            self.peak = max(self.peak, total / 1024)
+            total = sum(rss_mb(proc) for proc, _ in group_members(self.group))
+            self.peak = max(self.peak, total)
 
     def stop(self) -> float:
         self.done.set()

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import corpus
-from build import NOISE, WORK, feeds_source, header, render
+from build import NOISE, WORK, feeds_source, group_members, header, render, rss_mb
 
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
@@ -156,23 +156,15 @@ def processes(group: int, log: Path, pattern: re.Pattern[bytes]) -> list[Process
     text = log.read_bytes()
     workers = {int(pid) for pid in re.findall(rb"Booting worker with pid: (\d+)", text)}
     arbiter = {int(pid) for pid in re.findall(rb"Listening at: \S+ \((\d+)\)", text)}
-    builders = {
-        int(match.group(1))
-        for match in re.finditer(rb"^\[(\d+)\]" + b".*" + pattern.pattern, text, re.MULTILINE)
-    }
+    line = rb"^\[(\d+)\] .*(?:" + pattern.pattern + rb")"
+    builders = {int(match.group(1)) for match in re.finditer(line, text, re.MULTILINE)}
     found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        pid = int(status.parent.name)
+    for proc, _ in group_members(group):
+        pid = int(proc.name)
         try:
-            stat = (status.parent / "stat").read_text().rpartition(")")[2].split()
-            fields = dict(
-                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-            )
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:  # the process has gone
             continue
-        if int(stat[2]) != group or "VmRSS" not in fields:
-            continue
-        cmdline = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ")
         if pid in workers:
             role = "worker"
         elif pid in arbiter:
@@ -183,20 +175,13 @@ def processes(group: int, log: Path, pattern: re.Pattern[bytes]) -> list[Process
             role = "supervisor" if pid == group else f"other {_module(cmdline)}"
         if pid == group and role != "supervisor":
             role = f"{role} (leader)"
-        found.append(Process(pid, role, int(fields["VmRSS"].split()[0]) / 1024))
+        found.append(Process(pid, role, rss_mb(proc)))
     return sorted(found, key=lambda p: (p.role, p.pid))
 
 
 def group_cpu(group: int) -> float:
     """CPU seconds (user and system) used so far by the processes of a process group."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:  # the process has gone
-            continue
-        if int(fields[2]) == group:
-            ticks += int(fields[11]) + int(fields[12])
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in group_members(group))
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
