@@ -1,25 +1,28 @@
-"""Build benchmark: `feeds build` against a naive pipeline, Pelican and Hugo, same corpus.
+"""Build benchmark: `feeds build` against Hugo, a naive pipeline, Pelican and the floor.
 
     python benchmarks/build.py --n 1000 [--n 10000] [--runs 5] [--topics 20]
 
 Each build runs as its own subprocess; wall time by perf_counter, peak RSS from the
-child's own rusage (os.wait4). Ratios are against the naive pipeline in the same run.
+child's own rusage (os.wait4). Ratios are taken between cases of the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +44,8 @@ NOISE = "NOTE: shared, noisy 2-core machine: compare ratios within one run, not 
 @dataclass(frozen=True, slots=True)
 class Sample:
     seconds: float
-    rss_mb: float
+    rss_mb: float  # the largest single process (rusage)
+    group_mb: float  # the largest sum over the process group, sampled every 50 ms
 
 
 @dataclass(slots=True)
@@ -49,7 +53,7 @@ class Case:
     tool: str
     scenario: str
     command: list[str]
-    out: Path
+    out: Path | None  # the output folder whose files are counted; None: writes nothing
     prepare: Callable[[int], None] = lambda run: None
     env: dict[str, str] | None = None
     cwd: Path = WORK  # not the repo: `python -m` puts the cwd first on sys.path (see --rev)
@@ -64,16 +68,68 @@ def measure(case: Case, run: int) -> Sample:
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(
-            case.command, cwd=case.cwd, env=case.env, stdout=subprocess.DEVNULL, stderr=errors
+            case.command,
+            cwd=case.cwd,
+            env=case.env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,  # its own process group, whose RSS is sampled
         )
+        sampler = GroupRss(process.pid)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        group_mb = sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             errors.seek(0)
             tail = errors.read()[-3000:].decode("utf-8", "replace")
             raise SystemExit(f"{case.tool} {case.scenario} failed ({process.returncode}):\n{tail}")
-    return Sample(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    rss_mb = usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    return Sample(seconds, rss_mb, max(group_mb, rss_mb))
+
+
+def group_members(group: int) -> Iterator[tuple[Path, list[str]]]:
+    """The /proc folder and the stat fields after the name of each process in a group."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process has gone
+            continue
+        if int(fields[2]) == group:
+            yield stat.parent, fields
+
+
+def rss_mb(proc: Path) -> float:
+    """A process's VmRSS in MB from /proc/<pid>/status; 0 if it has gone (or is a zombie)."""
+    try:
+        found = re.search(r"^VmRSS:\s+(\d+) kB", (proc / "status").read_text(), re.MULTILINE)
+    except OSError:
+        return 0.0
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
+class GroupRss:
+    """The peak of the summed VmRSS of a process group's processes, sampled in a thread.
+
+    A process pool's workers count here; rusage gives only the largest single process.
+    Samples every 50 ms, so a peak shorter than that can be missed.
+    """
+
+    def __init__(self, group: int) -> None:
+        self.group, self.peak = group, 0.0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.05):
+            total = sum(rss_mb(proc) for proc, _ in group_members(self.group))
+            self.peak = max(self.peak, total)
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return self.peak
 
 
 def _wipe(*paths: Path) -> Callable[[int], None]:
@@ -136,23 +192,21 @@ def cases(
     # Keep "cold" cold: any cache feeds keeps (next to config.toml or under XDG_CACHE_HOME).
     cache = out / "xdg-cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), **source}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's install keeps compiled bytecode
     feeds_cmd = [sys.executable, "-m", "feeds", "build", "--config", str(src / "feeds/config.toml")]
-    cold: list[Case] = [
-        Case(
-            "naive",
-            "cold",
-            [sys.executable, str(HERE / "naive.py"), str(src / "feeds"), str(out / "naive")],
-            out / "naive",
-            _wipe(out / "naive"),
-        ),
+    cold: list[Case] = []
+    if "naive" in tools:
+        naive = [sys.executable, str(HERE / "naive.py"), str(src / "feeds"), str(out / "naive")]
+        cold.append(Case("naive", "cold", naive, out / "naive", _wipe(out / "naive")))
+    cold.append(
         Case(
             "feeds",
             "cold",
             [*feeds_cmd, "--out", str(out / "feeds")],
             out / "feeds",
             _wipe(out / "feeds", cache, src / "feeds/.feeds-cache"),
-        ),
-    ]
+        )
+    )
     command = pelican() if "pelican" in tools else None
     if command:
         pelican_out = out / "pelican"
@@ -181,7 +235,9 @@ def cases(
             )
         )
     article = src / "feeds/articles" / f"{meta['newest']}.md"
+    floor = [sys.executable, str(HERE / "floor.py"), str(article.parent)]
     rebuild = [
+        Case("floor", "list+stat", floor, None),
         Case("feeds", "unchanged", [*feeds_cmd, "--out", str(out / "feeds")], out / "feeds"),
         Case(
             "feeds",
@@ -239,7 +295,8 @@ def bench(n: int, args: argparse.Namespace, tools: set[str], source: dict[str, s
             if isinstance(case.prepare, Touch):
                 case.prepare.restore()
     for case in cold + rebuild:
-        case.files = sum(len(files) for _, _, files in os.walk(case.out))
+        if case.out:
+            case.files = sum(len(files) for _, _, files in os.walk(case.out))
     return cold + rebuild
 
 
@@ -271,18 +328,87 @@ def header(feeds: str) -> list[str]:
 
 
 def table(results: list[Case]) -> list[str]:
-    rows = [["tool", "N", "scenario", "median s", "min s", "max s", "peak RSS MB", "x naive"]]
-    rows[0].append("files out")
-    naive = {
-        c.n: statistics.median(s.seconds for s in c.samples) for c in results if c.tool == "naive"
-    }
+    head = ["tool", "N", "scenario", "median s", "min s", "max s", "peak RSS MB", "group MB"]
+    rows = [[*head, "files out"]]
     for case in results:
         times = [s.seconds for s in case.samples]
-        median = statistics.median(times)
-        rss = max(s.rss_mb for s in case.samples)
-        rows.append([case.tool, f"{case.n:,}", case.scenario, f"{median:.3f}", f"{min(times):.3f}"])
-        rows[-1] += [f"{max(times):.3f}", f"{rss:.0f}", f"{median / naive[case.n]:.2f}"]
-        rows[-1].append(f"{case.files:,}")
+        rows.append(
+            [
+                case.tool,
+                f"{case.n:,}",
+                case.scenario,
+                f"{statistics.median(times):.3f}",
+                f"{min(times):.3f}",
+                f"{max(times):.3f}",
+                f"{_peak(case):.0f}",
+                f"{max(s.group_mb for s in case.samples):.0f}",
+                f"{case.files:,}" if case.out else "-",
+            ]
+        )
+    return render(rows)
+
+
+def _median(case: Case) -> float:
+    return statistics.median(s.seconds for s in case.samples)
+
+
+def _peak(case: Case) -> float:
+    return max(s.rss_mb for s in case.samples)
+
+
+def _group(case: Case) -> float:
+    return max(s.group_mb for s in case.samples)
+
+
+# The targets of issue 14, shown beside the ratios they bound: (tool, other, scenario, N).
+TARGETS = {
+    ("hugo", "cold", 10_000): "<= 1.0, RSS <= 0.5",
+    ("hugo", "unchanged", 10_000): "<= 0.2",
+    ("hugo", "touch one", 10_000): "<= 0.2",
+    ("feeds 10,000", "cold", 100_000): "<= 12",
+    ("floor", "unchanged", 100_000): "(<= 1.5 s)",
+    ("floor", "touch one", 100_000): "(<= 2 s)",
+}
+
+
+def ratios(results: list[Case]) -> list[str]:
+    """feeds against its peers, the floor and itself at the next smaller N, same run."""
+    by = {(c.tool, c.scenario, c.n): c for c in results}
+    sizes = sorted({c.n for c in results})
+    head = ["feeds", "N", "against", "feeds s", "other s", "x time", "feeds MB", "other MB"]
+    # MB: group MB, so that a pool's workers count as Hugo's threads do
+    rows = [[*head, "x RSS", "target"]]
+
+    def row(scenario: str, n: int, label: str, other: Case | None, key: str) -> None:
+        feeds = by.get(("feeds", scenario, n))
+        if feeds is None or other is None:
+            return
+        rows.append(
+            [
+                scenario,
+                f"{n:,}",
+                label,
+                f"{_median(feeds):.3f}",
+                f"{_median(other):.3f}",
+                f"{_median(feeds) / _median(other):.2f}",
+                f"{_group(feeds):.0f}",
+                f"{_group(other):.0f}",
+                f"{_group(feeds) / _group(other):.2f}",
+                TARGETS.get((key, scenario, n), ""),
+            ]
+        )
+
+    for n in sizes:
+        for scenario in ("cold", "unchanged", "touch one"):
+            row(scenario, n, f"hugo {scenario}", by.get(("hugo", scenario, n)), "hugo")
+        row("cold", n, "naive cold", by.get(("naive", "cold", n)), "naive")
+        row("cold", n, "pelican cold", by.get(("pelican", "cold", n)), "pelican")
+        for scenario in ("unchanged", "touch one"):
+            row(scenario, n, "floor list+stat", by.get(("floor", "list+stat", n)), "floor")
+    for smaller, n in itertools.pairwise(sizes):
+        for scenario in ("cold", "unchanged", "touch one"):
+            label = f"feeds {smaller:,} {scenario}"
+            row(scenario, n, label, by.get(("feeds", scenario, smaller)), f"feeds {smaller:,}")
     return render(rows)
 
 
@@ -303,27 +429,38 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per case (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
-    parser.add_argument("--skip", action="append", default=[], choices=["pelican", "hugo"])
+    parser.add_argument("--skip", action="append", default=[], choices=["naive", "pelican", "hugo"])
     parser.add_argument("--rev", help="run feeds from this git revision (default: work tree)")
     args = parser.parse_args()
     source, label = feeds_source(args.rev)
-    tools = {"pelican", "hugo"} - set(args.skip)
+    tools = {"naive", "pelican", "hugo"} - set(args.skip)
     if "hugo" in tools and not shutil.which("hugo"):
         print("hugo is not on PATH (apt-get install -y hugo): skipped", file=sys.stderr)
     results: list[Case] = []
     shutil.rmtree(TRASH, ignore_errors=True)  # left by an interrupted run
     try:
         for n in args.n or [1000]:
-            results += bench(n, args, tools, source)
+            try:
+                results += bench(n, args, tools, source)
+            except SystemExit as failed:  # a long run keeps the sizes it measured
+                print(f"N={n}: {failed}", file=sys.stderr)
     finally:
         shutil.rmtree(TRASH, ignore_errors=True)
     print("\n".join([*header(label), *table(results)]))
     print(
         f"median, min and max of {args.runs} runs after {args.warmup} warm-up; peak RSS: the\n"
-        "largest of the runs (one process, os.wait4); x naive: median / naive cold median at N.\n"
-        "naive and pelican write 42 feeds (Atom+RSS, all + 20 topics), hugo 21 RSS; feeds writes\n"
-        "every page and feed. Pelican: one category (the first topic) per article. Cold: the\n"
-        "last run's output is moved aside, not deleted, until the end (see _wipe)."
+        "largest of the runs (one process, os.wait4); group MB: the largest sum of the RSS of\n"
+        "the build's processes (a pool's workers too), sampled every 50 ms. naive and pelican\n"
+        "write 42 feeds (Atom+RSS, all + 20 topics); hugo a page per article and 21 RSS; feeds\n"
+        "every page and feed. Pelican: one category (the first topic) per article. floor:\n"
+        "floor.py lists and stats every article file. Cold: the last run's output is moved\n"
+        "aside, not deleted, until the end (see _wipe). feeds runs with bytecode caching\n"
+        "(PYTHONDONTWRITEBYTECODE unset in its environment), as an installed package does.\n"
+    )
+    print("\n".join(ratios(results)))
+    print(
+        "x time: feeds median / other median; x RSS: feeds group MB / other group MB, same run.\n"
+        "target: issue 14's bound on the ratio (in brackets: on feeds' own median)."
     )
 
 

@@ -3,7 +3,8 @@
     python benchmarks/corpus.py --n 1000 --topics 20 --out DIR [--seed 1]
 
 writes DIR/feeds (config.toml, articles/*.md), DIR/pelican (pelicanconf.py, content/*.md),
-DIR/hugo (config.toml, layouts/_default/rss.xml, content/posts/*.md) and DIR/corpus.json.
+DIR/hugo (config.toml, layouts/_default/{rss.xml,single.html}, content/posts/*.md) and
+DIR/corpus.json.
 Standard library only; the same arguments give byte-identical files.
 """
 
@@ -88,8 +89,10 @@ def _sentence(rng: random.Random, links: list[str]) -> str:
 
 def _paragraph(rng: random.Random, words: int, links: list[str]) -> str:
     sentences: list[str] = []
-    while sum(len(s.split()) for s in sentences) < words:
+    count = 0  # a running count: re-counting every sentence made 100,000 articles slow
+    while count < words:
         sentences.append(_sentence(rng, links))
+        count += len(sentences[-1].split())
     return " ".join(sentences)
 
 
@@ -200,7 +203,8 @@ LOAD_CONTENT_CACHE = False
 """
 
 HUGO_CONFIG = f"""\
-# Hugo: RSS only, for the home page (all articles) and each category; full content.
+# Hugo: an HTML page per article (as feeds writes) and RSS for the home page (all articles)
+# and each category, full content.
 baseURL = "{BASE_URL}"
 title = "Benchmark News"
 languageCode = "en"
@@ -217,7 +221,36 @@ category = "categories"
 [outputs]
 home = ["RSS"]
 term = ["RSS"]
-page = []  # no article page is written; .Content and .Permalink still work
+page = ["HTML"]  # layouts/_default/single.html: one page per article
+"""
+
+# An article page like feeds' article.html: title, date, topics, the body, tags.
+HUGO_SINGLE = """\
+<!DOCTYPE html>
+<html lang="{{ site.LanguageCode }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} · {{ site.Title }}</title>
+<link rel="canonical" href="{{ .Permalink }}">
+<link rel="alternate" type="application/rss+xml" title="{{ site.Title }}" href="/index.xml">
+</head>
+<body>
+<header><a href="/">{{ site.Title }}</a></header>
+<main>
+<article>
+<h1>{{ .Title }}</h1>
+<p class="meta"><time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">\
+{{ .Date.Format "2 January 2006" }}</time></p>
+<p class="meta">{{ range $i, $t := .Params.categories }}{{ if $i }} · {{ end }}\
+<a href="/categories/{{ $t | urlize }}/">{{ $t }}</a>{{ end }}</p>
+{{ .Content }}
+<p class="meta">{{ delimit .Params.tags ", " }}</p>
+</article>
+</main>
+<footer><p>{{ site.Title }}</p></footer>
+</body>
+</html>
 """
 
 # Hugo's embedded RSS template, with the full .Content instead of .Summary.
@@ -297,6 +330,7 @@ def generate(out: Path, n: int, topics: int, seed: int = 1) -> dict[str, object]
     _write(out / "pelican/pelicanconf.py", PELICANCONF)
     _write(out / "hugo/config.toml", HUGO_CONFIG)
     _write(out / "hugo/layouts/_default/rss.xml", HUGO_RSS)
+    _write(out / "hugo/layouts/_default/single.html", HUGO_SINGLE)
     for a in items:
         _write(out / f"feeds/articles/{a.slug}.md", _feeds_md(a))
         _write(out / f"pelican/content/{a.slug}.md", _pelican_md(a))

@@ -1,6 +1,10 @@
-"""Serve benchmark: `feeds serve` against a bare Flask app under wrk, then reload latency.
+"""Serve benchmark: `feeds serve` with 1, 2 and 4 workers: memory, reloads, requests per second.
 
-    python benchmarks/serve.py [--n 10000] [--duration 10] [--rounds 3] [--reloads 5]
+    python benchmarks/serve.py [--n 10000] [--workers 1 --workers 2 --workers 4] [--edits 100]
+
+For each worker count: every process's RSS after start and after the edits, the time until
+each edit is visible under load and the builds it caused, then wrk against feeds and a bare
+Flask app with the same gunicorn settings and access log.
 
 Everything listens on 127.0.0.1 only, every loop is bounded in time, and the servers are
 stopped (their process groups) whatever happens.
@@ -23,15 +27,18 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import corpus
-from build import NOISE, WORK, feeds_source, header, render
+from build import NOISE, WORK, feeds_source, group_members, header, render, rss_mb
 
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 FEED = "/feeds/all.atom.xml"
+# What the server logs once per build (per worker's render in feeds before the one builder).
+BUILD_LINE = r"built: \d+ articles|generation \d+:"
+COLD = shutil.ignore_patterns(".feeds-cache")  # left in the corpus by build.py's rebuilds
 
 
 def free_port() -> int:
@@ -67,7 +74,7 @@ def server(
             stdout=handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, **env},
+            env=child_env(env),
             cwd=WORK,  # not the repo: `python -m` puts the cwd first on sys.path (see --rev)
         )
     try:
@@ -88,6 +95,13 @@ def server(
         _stop(process)
 
 
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    """The servers' environment: bytecode caching on, as in a user's install."""
+    env = {**os.environ, **extra}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM to the server's process group (master and workers), SIGKILL if it lingers."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -100,26 +114,75 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
-def wait_for_workers(log: Path, workers: int, timeout: float) -> bool:
-    """Each feeds worker logs 'generation 1:' once its site is rendered; False on timeout."""
+def builds(log: Path, pattern: re.Pattern[bytes]) -> int:
+    """How many build lines the server has logged so far."""
+    return len(pattern.findall(log.read_bytes()))
+
+
+def settle(log: Path, pattern: re.Pattern[bytes], at_least: int, timeout: float) -> bool:
+    """Wait until `at_least` build lines are logged and none came for 2 s; False on timeout."""
     deadline = time.monotonic() + timeout
-    while log.read_bytes().count(b"generation 1:") < workers:
+    count, since = builds(log, pattern), time.monotonic()
+    while count < at_least or time.monotonic() - since < 2:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.2)
+        now = builds(log, pattern)
+        if now != count:
+            count, since = now, time.monotonic()
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    pid: int
+    role: str
+    rss_mb: float
+
+
+def _module(cmdline: bytes) -> str:
+    """What a helper process runs: `python -m X` or `python -c 'from X import ...'`."""
+    found = re.search(rb"(?:-m |from )([\w.]+)", cmdline)
+    return found.group(1).decode() if found else cmdline[:40].decode("utf-8", "replace")
+
+
+def processes(group: int, log: Path, pattern: re.Pattern[bytes]) -> list[Process]:
+    """The live processes of the server's process group with their VmRSS and role.
+
+    Roles from the server's log, whatever the process titles: gunicorn logs its arbiter's
+    pid ("Listening at: ... (pid)") and each worker's ("Booting worker with pid: N"), and
+    every log line starts with its process's pid, so the builder is the process that logs
+    the build lines. The group's leader is the supervisor unless it has another role.
+    """
+    text = log.read_bytes()
+    workers = {int(pid) for pid in re.findall(rb"Booting worker with pid: (\d+)", text)}
+    arbiter = {int(pid) for pid in re.findall(rb"Listening at: \S+ \((\d+)\)", text)}
+    line = rb"^\[(\d+)\] .*(?:" + pattern.pattern + rb")"
+    builders = {int(match.group(1)) for match in re.finditer(line, text, re.MULTILINE)}
+    found = []
+    for proc, _ in group_members(group):
+        pid = int(proc.name)
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:  # the process has gone
+            continue
+        if pid in workers:
+            role = "worker"
+        elif pid in arbiter:
+            role = "arbiter"
+        elif pid in builders:
+            role = "builder"
+        else:
+            role = "supervisor" if pid == group else f"other {_module(cmdline)}"
+        if pid == group and role != "supervisor":
+            role = f"{role} (leader)"
+        found.append(Process(pid, role, rss_mb(proc)))
+    return sorted(found, key=lambda p: (p.role, p.pid))
 
 
 def group_cpu(group: int) -> float:
     """CPU seconds (user and system) used so far by the processes of a process group."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:  # the process has gone
-            continue
-        if int(fields[2]) == group:
-            ticks += int(fields[11]) + int(fields[12])
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in group_members(group))
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -170,8 +233,42 @@ def same_answers(feeds_port: int, bare_port: int, body: bytes, etag: str) -> Non
             raise SystemExit(f"feeds answers {conditional} with {feeds[0]} {feeds[1]}")
 
 
-def throughput(feeds: tuple[int, int], args: argparse.Namespace, log_dir: Path) -> list[str]:
-    """wrk against feeds and the bare app, alternating; `feeds` is (port, process group)."""
+# An access line in the format of feeds.server and bare_app.py, for GET of the feed.
+ACCESS_LINE = re.compile(
+    rb'^(?:\[\d+\] )?(\S+) "(GET '
+    + re.escape(FEED.encode())
+    + rb' HTTP/1.1)" (200) (\S+) \d+ms "(.*)"$',
+    re.MULTILINE,
+)
+
+
+def same_access_log(feeds_log: Path, bare_log: Path) -> str:
+    """Both servers log the feed's 200 alike (host, request, status, user agent); a note
+    when the byte counts differ (gunicorn does not count the bytes it sends with sendfile)."""
+    found = []
+    for log in (feeds_log, bare_log):
+        lines = ACCESS_LINE.findall(log.read_bytes())
+        if not lines:
+            raise SystemExit(f"{log}: no access line for GET {FEED} in the format of feeds")
+        found.append(lines[-1])
+    (*feeds, feeds_bytes, feeds_agent), (*bare, bare_bytes, bare_agent) = found
+    if (feeds, feeds_agent) != (bare, bare_agent):
+        raise SystemExit(f"access lines differ: feeds {found[0]!r}, bare {found[1]!r}")
+    if feeds_bytes == bare_bytes:
+        return ""
+    return f"access log bytes of the 200: feeds {feeds_bytes.decode()}, bare {bare_bytes.decode()}"
+
+
+def throughput(
+    feeds: tuple[int, int],
+    workers: int,
+    args: argparse.Namespace,
+    log_dir: Path,
+    notes: list[str],
+) -> list[list[str]]:
+    """wrk against feeds and the bare app, alternating; `feeds` is (port, process group).
+
+    What the two servers' access logs disagree on is added to `notes`."""
     feeds_port = feeds[0]
     _, headers, body = get(feeds_port)
     etag = headers["ETag"]
@@ -180,25 +277,32 @@ def throughput(feeds: tuple[int, int], args: argparse.Namespace, log_dir: Path) 
     bare = [sys.executable, str(HERE / "bare_app.py"), "--body", str(log_dir / "all.atom.xml")]
     for name, value in headers.items():
         bare += [] if name in GENERATED else ["--header", f"{name}: {value}"]
-    bare += ["--port", str(port), "--workers", str(args.workers)]
+    bare += ["--port", str(port), "--workers", str(workers)]
     results: dict[tuple[str, str], list[Wrk]] = {}
     with server(bare, log_dir / "bare-server.log", port, 60, {}) as group:
         same_answers(feeds_port, port, body, etag)
+        time.sleep(0.5)  # gunicorn writes the access line after the response
+        note = same_access_log(log_dir / "feeds-server.log", log_dir / "bare-server.log")
+        if note:
+            print(note, file=sys.stderr)
+            notes.append(f"N={args.n:,}, {workers} workers: {note}")
         for round_ in range(args.rounds):
             print(f"wrk round {round_ + 1}/{args.rounds}", file=sys.stderr)
             for case, extra in (("200", []), ("304", ["-H", f"If-None-Match: {etag}"])):
                 for name, target in (("feeds", feeds), ("bare", (port, group))):
                     results.setdefault((name, case), []).append(wrk(*target, args, extra))
-    head = ["server", "response", "rps median", "rps min", "rps max", "p99 ms", "errors"]
-    rows = [[*head, "CPU us/req", "feeds/bare"]]
-    paired = []
+    rows = []
     for case in ("200", "304"):
         bare_rps = statistics.median(r.rps for r in results["bare", case])
+        rounds = zip(results["feeds", case], results["bare", case], strict=True)
+        paired = " ".join(f"{f.rps / b.rps:.2f}" for f, b in rounds)
         for name in ("feeds", "bare"):
             runs = results[name, case]
             rps = [r.rps for r in runs]
             rows.append(
                 [
+                    f"{args.n:,}",
+                    f"{workers}",
                     name,
                     f"{case} ({len(body) if case == '200' else 0:,} B)",
                     f"{statistics.median(rps):,.0f}",
@@ -208,18 +312,23 @@ def throughput(feeds: tuple[int, int], args: argparse.Namespace, log_dir: Path) 
                     f"{sum(r.errors for r in runs)}",
                     f"{statistics.median(r.cpu_us for r in runs):,.0f}",
                     f"{statistics.median(rps) / bare_rps:.2f}",
+                    paired if name == "feeds" else "",
                 ]
             )
-        rounds = zip(results["feeds", case], results["bare", case], strict=True)
-        paired.append(f"{case}: " + " ".join(f"{f.rps / b.rps:.2f}" for f, b in rounds))
-    note = (
+    return rows
+
+
+def wrk_table(rows: list[list[str]], args: argparse.Namespace) -> list[str]:
+    head = ["N", "workers", "server", "response", "rps median", "rps min", "rps max", "p99 ms"]
+    head += ["errors", "CPU us/req", "feeds/bare", "round by round"]
+    return [
+        *render([head, *rows]),
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} rounds "
-        f"alternating feeds/bare;\nboth under gunicorn gthread, {args.workers} workers x 8 "
-        "threads, on the same 2 cores as wrk. feeds/bare: ratio of the medians;\n"
-        f"round by round: {'; '.join(paired)}.\n"
-        "CPU us/req: the server's processes' CPU time (user+system) over its requests."
-    )
-    return [*render(rows), note]
+        "alternating feeds/bare, both under gunicorn gthread with the\n"
+        "same workers x 8 threads and the same access log, on the same 2 cores as wrk.\n"
+        "feeds/bare: ratio of the medians; round by round: of each round's pair.\n"
+        "CPU us/req: the server's processes' CPU time (user+system) over its requests.",
+    ]
 
 
 class Load:
@@ -259,45 +368,121 @@ class Load:
             thread.join(15)
 
 
-def reload_latency(port: int, article: Path, args: argparse.Namespace) -> list[str]:
-    """Retitle one article; time until the new title is in the feed (first, then steadily)."""
+@dataclass(slots=True)
+class Edits:
+    """What the edits measured: per edit, seconds until seen (first, steady) and builds."""
+
+    first: list[float]
+    steady: list[float]
+    builds: list[int]
+    total_builds: int = 0  # from the first save until the build lines stopped after the last
+    requests: int = 0
+    errors: int = 0
+    slowest: float = 0.0
+
+
+def edit_many(
+    port: int, article: Path, log: Path, pattern: re.Pattern[bytes], args: argparse.Namespace
+) -> Edits:
+    """Retitle one article `--edits` times under load; per edit, time until the new title is
+    in the feed (first, then steadily) and the build lines logged until the next edit."""
     original = article.read_text("utf-8")
     old_title = next(line for line in original.splitlines() if line.startswith("title: "))
-    first: list[float] = []
-    steady: list[float] = []
+    result = Edits([], [], [])
+    start = builds(log, pattern)
     try:
         with Load(port) as load:
-            for attempt in range(args.reloads):
-                print(f"reload {attempt + 1}/{args.reloads}", file=sys.stderr)
+            for attempt in range(args.edits):
+                if attempt % 10 == 0:
+                    print(f"edit {attempt + 1}/{args.edits}", file=sys.stderr)
                 title = f"Reload probe {attempt} {time.time_ns()}"
                 temporary = article.with_name(f".{article.name}.tmp")
                 temporary.write_text(original.replace(old_title, f'title: "{title}"', 1), "utf-8")
+                before = builds(log, pattern)
                 changed = time.perf_counter()
                 temporary.replace(article)
-                seen = _until_seen(port, title.encode(), changed, args.reload_timeout)
-                first.append(seen[0])
-                steady.append(seen[1])
-                time.sleep(1.5)
+                first, steady = _until_seen(port, title.encode(), changed, args.reload_timeout)
+                result.first.append(first)
+                result.steady.append(steady)
+                time.sleep(args.pause)  # a late second build of the same change is counted
+                result.builds.append(builds(log, pattern) - before)
+        settle(log, pattern, 0, 60)
+        result.total_builds = builds(log, pattern) - start
     finally:
         article.write_text(original, "utf-8")
-    rows = [
-        ["N", "reloads", "first seen median s", "min s", "max s", "steady median s", "max s"],
-        [
-            f"{args.n:,}",
-            f"{len(first)}",
-            f"{statistics.median(first):.2f}",
-            f"{min(first):.2f}",
-            f"{max(first):.2f}",
-            f"{statistics.median(steady):.2f}",
-            f"{max(steady):.2f}",
-        ],
-    ]
+    result.requests, result.errors, result.slowest = load.requests, load.errors, load.slowest
+    return result
+
+
+def edits_table(results: dict[tuple[int, int], Edits], args: argparse.Namespace) -> list[str]:
+    head = ["N", "workers", "edits", "first seen median s", "min s", "max s", "steady median s"]
+    rows = [[*head, "max s", "builds/edit", "most in a window", "requests", "errors"]]
+    for (n, workers), edits in results.items():
+        rows.append(
+            [
+                f"{n:,}",
+                f"{workers}",
+                f"{len(edits.first)}",
+                f"{statistics.median(edits.first):.2f}",
+                f"{min(edits.first):.2f}",
+                f"{max(edits.first):.2f}",
+                f"{statistics.median(edits.steady):.2f}",
+                f"{max(edits.steady):.2f}",
+                f"{edits.total_builds / len(edits.builds):.2f}",
+                f"{max(edits.builds)}",
+                f"{edits.requests:,}",
+                f"{edits.errors}",
+            ]
+        )
     return [
         *render(rows),
-        f"meanwhile {load.requests:,} requests by 2 threads (new connection each, 50 ms pause):\n"
-        f"{load.errors} errors (non-200 or failed), slowest {load.slowest:.2f} s.",
-        "first seen: a response carries the new title; steady: 6 polls in a row (50 ms apart,\n"
-        "new connections, so both workers) carry it. inf = not within --reload-timeout.",
+        "Each edit retitles the newest article (a hidden temporary file renamed\n"
+        "over it), while 2 threads request the feed (a new connection each, 50 ms pause;\n"
+        "errors: non-200 or failed). first seen: a response carries the new title; steady: 6\n"
+        "polls in a row (50 ms apart, new connections, so any worker) carry it; inf = not\n"
+        "within --reload-timeout. builds/edit: build lines logged from the first save until\n"
+        "they stopped after the last, over the edits; most in a window: the most logged from\n"
+        f"one save until {args.pause} s after it was steady (a build's line can come after its\n"
+        "files are served, so it may fall in the next edit's window).",
+    ]
+
+
+def others(found: list[Process]) -> str:
+    """The helper processes' RSS, each with what it runs."""
+    listed = [p for p in found if p.role.startswith("other")]
+    return " ".join(f"{p.rss_mb:.0f} ({p.role.split()[1]})" for p in listed) or "-"
+
+
+def rss_table(results: dict[tuple[int, int], dict[str, list[Process]]]) -> list[str]:
+    head = ["N", "workers", "when", "builder MB", "arbiter MB", "supervisor MB", "other MB"]
+    rows = [[*head, "each worker MB", "worker max MB", "total MB"]]
+    for (n, workers), phases in results.items():
+        for when, found in phases.items():
+
+            def total(role: str, found: list[Process] = found) -> str:
+                mb = [p.rss_mb for p in found if p.role.split()[0] == role]
+                return f"{sum(mb):.0f}" if mb else "-"
+
+            each = [p.rss_mb for p in found if p.role == "worker"]
+            rows.append(
+                [
+                    f"{n:,}",
+                    f"{workers}",
+                    when,
+                    total("builder"),
+                    total("arbiter"),
+                    total("supervisor"),
+                    others(found),
+                    " ".join(f"{mb:.0f}" for mb in each),
+                    f"{max(each):.0f}" if each else "-",
+                    f"{sum(p.rss_mb for p in found):.0f}",
+                ]
+            )
+    return [
+        *render(rows),
+        "VmRSS from /proc/<pid>/status of every process in the server's process group; roles\n"
+        "from the server's log (see processes()). Pages shared by forked processes count in\n"
+        "each of them.",
     ]
 
 
@@ -322,50 +507,97 @@ def _until_seen(port: int, needle: bytes, since: float, timeout: float) -> tuple
     return first, float("inf")
 
 
+def run(workers: int, args: argparse.Namespace, site: Path, meta: dict[str, object]) -> Run:
+    """One `feeds serve --workers N`: RSS after start, the edits, RSS after, then wrk."""
+    feeds_env, _ = feeds_source(args.rev)
+    port = free_port()
+    command = [sys.executable, "-m", "feeds", "serve", "--config", str(site / "feeds/config.toml")]
+    command += ["--host", HOST, "--port", str(port), "--workers", str(workers)]
+    log = site / "feeds-server.log"
+    pattern = re.compile(args.build_line.encode())
+    result = Run(args.n, workers)
+    print(f"feeds serve --workers {workers}", file=sys.stderr)
+    started = time.perf_counter()
+    with server(command, log, port, args.ready_timeout, feeds_env) as group:
+        expected = workers if args.build_per_worker else 1
+        if settle(log, pattern, expected, args.ready_timeout):
+            result.startup = time.perf_counter() - started - 2  # less the quiet 2 s
+        result.rss["after start"] = processes(group, log, pattern)
+        if "reload" not in args.skip:
+            article = site / "feeds/articles" / f"{meta['newest']}.md"
+            result.edits = edit_many(port, article, log, pattern, args)
+            settle(log, pattern, 0, 60)
+            result.rss[f"after {args.edits} edits"] = processes(group, log, pattern)
+        if "wrk" not in args.skip:
+            result.wrk = throughput((port, group), workers, args, site, result.notes)
+    return result
+
+
+@dataclass(slots=True)
+class Run:
+    n: int
+    workers: int
+    startup: float = float("nan")
+    rss: dict[str, list[Process]] = field(default_factory=dict)
+    edits: Edits | None = None
+    wrk: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=10000, help="articles (default 10000)")
+    parser.add_argument("--n", type=int, action="append", help="articles (repeatable; 10000)")
     parser.add_argument("--topics", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--workers", type=int, action="append", help="gunicorn workers (repeatable; 1, 2, 4)"
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per case (default 3)")
-    parser.add_argument("--reloads", type=int, default=5, help="reload probes (default 5)")
+    parser.add_argument("--edits", type=int, default=100, help="timed edits (default 100)")
+    parser.add_argument("--pause", type=float, default=0.5, help="seconds after each edit")
+    parser.add_argument("--build-line", default=BUILD_LINE, help="regex of the log's build line")
+    parser.add_argument(
+        "--build-per-worker",
+        action="store_true",
+        help="each worker builds (feeds before the one builder): wait for each at start",
+    )
     parser.add_argument("--reload-timeout", type=float, default=120.0)
     parser.add_argument("--ready-timeout", type=float, default=900.0)
     parser.add_argument("--skip", action="append", default=[], choices=["wrk", "reload"])
     parser.add_argument("--rev", help="run feeds from this git revision (default: work tree)")
     args = parser.parse_args()
-    feeds_env, label = feeds_source(args.rev)
+    _, label = feeds_source(args.rev)
     if "wrk" not in args.skip and not shutil.which("wrk"):
         raise SystemExit("wrk is not on PATH: apt-get install -y wrk (or --skip wrk)")
-    source = WORK / f"corpus-n{args.n}-k{args.topics}-s{args.seed}"
-    meta = corpus.ensure(source, args.n, args.topics, args.seed)
-    site = WORK / f"serve-n{args.n}"
-    shutil.rmtree(site, ignore_errors=True)
-    shutil.copytree(source / "feeds", site / "feeds")  # the copy is edited, not the corpus
-    port = free_port()
-    command = [sys.executable, "-m", "feeds", "serve", "--config", str(site / "feeds/config.toml")]
-    command += ["--host", HOST, "--port", str(port), "--workers", str(args.workers)]
-    lines = [*header(label), f"feeds serve --workers {args.workers}, N={args.n:,} articles"]
-    log = site / "feeds-server.log"
-    started = time.perf_counter()
-    with server(command, log, port, args.ready_timeout, feeds_env) as group:
-        if wait_for_workers(log, args.workers, min(args.ready_timeout, 300)):
-            lines.append(
-                f"startup until every worker serves: {time.perf_counter() - started:.1f} s"
-            )
-        else:
-            lines.append("startup: no 'generation 1:' line from every worker in the log; went on")
-        if "wrk" not in args.skip:
-            lines += throughput((port, group), args, site)
-        if "reload" not in args.skip:
-            article = site / "feeds/articles" / f"{meta['newest']}.md"
-            lines += reload_latency(port, article, args)
+    runs = []
+    for n in args.n or [10000]:
+        args.n = n  # what run() and throughput() label their rows with
+        source = WORK / f"corpus-n{n}-k{args.topics}-s{args.seed}"
+        meta = corpus.ensure(source, n, args.topics, args.seed)
+        for workers in args.workers or [1, 2, 4]:
+            site = WORK / f"serve-n{n}-w{workers}"
+            shutil.rmtree(site, ignore_errors=True)
+            # The copy is edited; without the entry cache build.py leaves, so a cold start.
+            shutil.copytree(source / "feeds", site / "feeds", ignore=COLD)
+            runs.append(run(workers, args, site, meta))
+    lines = [*header(label), "feeds serve"]
+    lines += [
+        "startup (until the build lines stop): "
+        + ", ".join(f"N={r.n:,} {r.workers} workers {r.startup:.1f} s" for r in runs),
+        "",
+        *rss_table({(r.n, r.workers): r.rss for r in runs}),
+    ]
+    edits = {(r.n, r.workers): r.edits for r in runs if r.edits}
+    if edits:
+        lines += ["", *edits_table(edits, args)]
+    if any(r.wrk for r in runs):
+        lines += ["", *wrk_table([row for r in runs for row in r.wrk], args)]
+        lines += [note for r in runs for note in r.notes]
     print("\n".join(lines))
-    print(f"logs: {site}/*.log; {NOISE}")
+    print(f"logs: {WORK}/serve-n*-w*/*.log; {NOISE}")
 
 
 if __name__ == "__main__":
