@@ -26,8 +26,9 @@ from watchdog.observers.api import BaseObserver
 
 from feeds import engine
 from feeds.config import Config, load_config
-from feeds.engine import Build, Changes, Manifest
+from feeds.engine import Build, Changes
 from feeds.errors import FeedsError
+from feeds.manifest import Manifest
 from feeds.store import EntryStore
 from feeds.websub.service import Push
 

@@ -23,8 +23,8 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from feeds import urls
 from feeds.config import Config, Deploy
-from feeds.engine import Manifest
 from feeds.errors import FeedsError
+from feeds.manifest import Manifest
 
 _REFUSED = {
     "AccessDenied",

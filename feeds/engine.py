@@ -12,33 +12,31 @@ import errno
 import fcntl
 import gzip
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from feeds import fingerprint, urls
 from feeds.config import Config
 from feeds.errors import FeedsError
 from feeds.files import ScannedFile, scan
+from feeds.manifest import MANIFEST, Manifest, Report, Written, encode, holds, intact, read_manifest
 from feeds.store import EntryStore
 
 if TYPE_CHECKING:
     from feeds.site import Site
 
-MANIFEST = ".feeds-manifest.json"
 # Present while a build writes: a build that finds it was interrupted and looks for the
 # temporary files it may have left.
 BUILDING = ".feeds-building"
 # An empty file per article page the site published and no longer has: the server answers
 # 410 Gone for it.
 GONE = ".feeds-gone"
-_FORMAT = 3
 # A build that would remove more than this share of the published article pages (and more
 # than SHRINK_FLOOR of them) stops unless forced: an unmounted share or a failed sync that
 # leaves a few files looks like that.
@@ -52,46 +50,6 @@ class OutputError(FeedsError):
 
 class ShrinkError(FeedsError):
     """The articles folder suddenly holds far fewer articles than were published."""
-
-
-class Written(NamedTuple):
-    """What the manifest remembers of an output file."""
-
-    key: str  # the resource's key when it was written
-    size: int
-    mtime: int  # whole seconds: the file's mtime and its Last-Modified
-    md5: str  # of its bytes: what `feeds deploy` compares with the bucket's ETags
-    gzipped: bool  # a `.gz` sibling with the same bytes compressed is beside it
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """What a build published, repeated as it is when nothing changed."""
-
-    articles: int = 0
-    topics: int = 0
-    problems: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Manifest:
-    """The record of the last complete build into a folder."""
-
-    files: dict[str, Written] = field(default_factory=dict)
-    gone: frozenset[str] = frozenset()  # file names of removed article pages
-    inputs: str | None = None  # digest of settings, code and article files' stat signatures
-    until: str | None = None  # ISO 8601: when the site next changes by the clock alone
-    gzipped: bool = False
-    report: Report = Report()
-
-    def still_holds(self, inputs: str | None, now: datetime, gzipped: bool) -> bool:
-        """True if building again with `inputs` at `now` could only give these files."""
-        return (
-            inputs is not None
-            and inputs == self.inputs
-            and gzipped <= self.gzipped
-            and (self.until is None or now < datetime.fromisoformat(self.until))
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +108,7 @@ def build(
     checked = previous is None
     last = read_manifest(out_dir) if previous is None else previous
     inputs = _inputs(config, files)
-    if last.still_holds(inputs, now, gzipped) and (not checked or _intact(out_dir, last)):
+    if last.still_holds(inputs, now, gzipped) and (not checked or intact(out_dir, last)):
         return Build(Changes(), last, None, 0)
     # Imported here: finding that nothing changed needs no reader and no renderer, whose
     # imports (cmark, PyYAML, nh3, Jinja2, feedgen, lxml) take longer than the rest of it.
@@ -247,7 +205,7 @@ class _Writer:
                 ),
             ),
         )
-        _write_manifest(out_dir, manifest, self.now)
+        _replace(out_dir / MANIFEST, encode(manifest), self.now)
         marker.unlink()
         changes = Changes(tuple(added), tuple(changed), tuple(map(urls.site_path, removed)))
         return Build(changes, manifest, site, self.written)
@@ -256,7 +214,7 @@ class _Writer:
         """True if the file still holds what was written (when checking), gzip included."""
         if self.gzipped and not old.gzipped:
             return False
-        return not self.checked or _holds(self.out_dir, name, old)
+        return not self.checked or holds(self.out_dir, name, old)
 
     def _put(self, name: str, data: bytes, key: str, old: Written | None) -> bool:
         """Record `data` for `name`, writing it unless the file holds it; True if written."""
@@ -335,23 +293,6 @@ def _write_new(path: Path, data: bytes, mtime: int) -> None:
         raise
 
 
-def _holds(out_dir: Path, name: str, written: Written) -> bool:
-    """True if the file is still there as written: same size, same mtime, `.gz` too."""
-    try:
-        status = os.stat(f"{out_dir}/{name}")  # noqa: PTH116 (strings: this runs per file)
-        if written.gzipped:
-            os.stat(f"{out_dir}/{name}.gz")  # noqa: PTH116
-    except FileNotFoundError:
-        return False
-    return status.st_size == written.size and int(status.st_mtime) == written.mtime
-
-
-def _intact(out_dir: Path, manifest: Manifest) -> bool:
-    return bool(manifest.files) and all(
-        _holds(out_dir, name, written) for name, written in manifest.files.items()
-    )
-
-
 def _remove(out_dir: Path, name: str) -> None:
     """Delete a file, then its folders as far up as they are empty."""
     path = out_dir / name
@@ -374,43 +315,6 @@ def _remove_leftovers(out_dir: Path) -> None:
 def _is_safe(name: str) -> bool:
     """Only relative paths inside the output folder: the manifest may have been edited."""
     return bool(name) and not name.startswith("/") and ".." not in name.split("/")
-
-
-def read_manifest(out_dir: Path) -> Manifest:
-    """The record of the last complete build into `out_dir`; empty if missing or unreadable."""
-    try:
-        data = json.loads((out_dir / MANIFEST).read_bytes())
-        if data.get("format") != _FORMAT:
-            return Manifest()
-        return Manifest(
-            files={name: Written._make(value) for name, value in data["files"].items()},
-            gone=frozenset(data["gone"]),
-            inputs=data["inputs"],
-            until=data["until"],
-            gzipped=data["gzipped"],
-            report=Report(**{**data["report"], "problems": tuple(data["report"]["problems"])}),
-        )
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return Manifest()
-
-
-def _write_manifest(out_dir: Path, manifest: Manifest, mtime: int) -> None:
-    report = manifest.report
-    data = {
-        "format": _FORMAT,
-        "inputs": manifest.inputs,
-        "until": manifest.until,
-        "gzipped": manifest.gzipped,
-        "report": {
-            "articles": report.articles,
-            "topics": report.topics,
-            "problems": report.problems,
-        },
-        "gone": sorted(manifest.gone),
-        "files": dict(sorted(manifest.files.items())),
-    }
-    # One line: with `indent`, json falls back from its C encoder to Python, 10 times slower.
-    _replace(out_dir / MANIFEST, json.dumps(data, separators=(",", ":")).encode(), mtime)
 
 
 def _output_error(exc: OSError, out_dir: Path) -> OutputError:

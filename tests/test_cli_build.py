@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from feeds import loader, urls
-from feeds.engine import MANIFEST, Manifest
 from feeds.loader import load
+from feeds.manifest import MANIFEST, Manifest
 from tests.serverfixtures import article
 from tests.sitefixtures import (
     ARTICLES,

@@ -24,7 +24,7 @@ from moto.server import ThreadedMotoServer
 
 from feeds import cli, deploy
 from feeds.cli import main
-from feeds.engine import MANIFEST
+from feeds.manifest import MANIFEST
 from feeds.web import create_app
 from tests.deployfixtures import (
     ARTICLE_AGE,

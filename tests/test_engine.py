@@ -14,7 +14,8 @@ import pytest
 from feeds import engine, urls
 from feeds import site as site_module
 from feeds.config import load_config
-from feeds.engine import BUILDING, GONE, MANIFEST, Changes, OutputError
+from feeds.engine import BUILDING, GONE, Changes, OutputError
+from feeds.manifest import MANIFEST
 from feeds.site import Site
 from tests.sitefixtures import NOW, make_site, site_at, stamps, tree
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from feeds.engine import BUILDING, GONE, MANIFEST
+from feeds.engine import BUILDING, GONE
+from feeds.manifest import MANIFEST
 from feeds.store import FOLDER
 from tests.conftest import CONFIG as SERVE_CONFIG
 from tests.processfixtures import (

@@ -11,7 +11,7 @@ from lxml import etree
 
 from feeds.config import Deploy, load_config
 from feeds.deploy import plan
-from feeds.engine import read_manifest
+from feeds.manifest import read_manifest
 from feeds.urls import Kind, MaxAges, cache_control
 from feeds.web import create_app
 from tests.historyfixtures import (

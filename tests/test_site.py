@@ -11,7 +11,7 @@ import feedparser
 import pytest
 
 from feeds import urls
-from feeds.engine import MANIFEST
+from feeds.manifest import MANIFEST
 from feeds.site import Site
 from feeds.urls import Kind
 from tests.sitefixtures import (

@@ -16,7 +16,7 @@ from werkzeug.http import http_date
 
 from feeds import urls
 from feeds.cli import main
-from feeds.engine import read_manifest
+from feeds.manifest import read_manifest
 from feeds.web import create_app
 from tests.conftest import CONFIG, Site, wire_copy
 from tests.serverfixtures import FakeClock, article, feed_titles, parse_feed
