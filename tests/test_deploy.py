@@ -297,6 +297,22 @@ def test_second_deploy_uploads_nothing(bucket: Bucket, feeds_deploy: _Deploy, ca
     assert bucket.listing() == before
 
 
+def test_a_vanished_articles_folder_touches_neither_the_bucket_nor_the_output(
+    root: Path, bucket: Bucket, feeds_deploy: _Deploy, calls: Calls
+) -> None:
+    assert feeds_deploy().code == 0
+    before, built = bucket.listing(), tree(root / "public")
+    calls.clear()
+    (root / "articles").rename(root / "unmounted")
+    line = failed(feeds_deploy())
+    assert line.endswith(
+        "articles_dir does not exist; mount or create it, or fix [build].articles_dir"
+    )
+    assert calls.events == []
+    assert bucket.listing() == before
+    assert tree(root / "public") == built
+
+
 # ---------------------------------------------------------------------------- changes
 
 
