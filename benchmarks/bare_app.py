@@ -6,7 +6,8 @@ It answers one path with the body and the given headers (those `feeds serve` sen
 and with a 304 when If-None-Match contains the ETag; werkzeug drops the entity headers
 (Content-Type, Last-Modified) from that 304, as it does for `feeds serve`. The gunicorn
 settings mirror feeds/server.py (gthread, 8 threads, access log on stderr in the same format,
-keepalive 5): the floor that `feeds serve` is compared with.
+keepalive 5; serve.py passes feeds' own access log format): the floor that `feeds serve` is
+compared with.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--access-log-format", default=ACCESS_LOG_FORMAT, help="gunicorn's")
     args = parser.parse_args()
     headers = [(name, value.strip()) for name, _, value in (h.partition(":") for h in args.header)]
     app = create_app(args.path, args.body.read_bytes(), headers)
@@ -66,7 +68,7 @@ def main() -> None:
         "worker_class": "gthread",
         "threads": args.threads,
         "accesslog": "-",
-        "access_log_format": ACCESS_LOG_FORMAT,
+        "access_log_format": args.access_log_format,
         "errorlog": "-",
         "graceful_timeout": 3,
         "keepalive": 5,

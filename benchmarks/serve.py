@@ -235,7 +235,7 @@ def same_answers(feeds_port: int, bare_port: int, body: bytes, etag: str) -> Non
 
 # An access line in the format of feeds.server and bare_app.py, for GET of the feed.
 ACCESS_LINE = re.compile(
-    rb'^(?:\[\d+\] )?(\S+) "(GET '
+    rb'^(?:<\d+> |\[\d+\] )?(\S+) "(GET '
     + re.escape(FEED.encode())
     + rb' HTTP/1.1)" (200) (\S+) \d+ms "(.*)"$',
     re.MULTILINE,
@@ -259,6 +259,18 @@ def same_access_log(feeds_log: Path, bare_log: Path) -> str:
     return f"access log bytes of the 200: feeds {feeds_bytes.decode()}, bare {bare_bytes.decode()}"
 
 
+def access_log_format(rev: str | None) -> str:
+    """The access log format of the feeds being measured (the working tree or `rev`)."""
+    env, _ = feeds_source(rev)
+    code = "from feeds.server import ACCESS_LOG_FORMAT; print(ACCESS_LOG_FORMAT)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=child_env(env), cwd=WORK, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"cannot read feeds.server.ACCESS_LOG_FORMAT:\n{done.stderr}")
+    return done.stdout.strip()
+
+
 def throughput(
     feeds: tuple[int, int],
     workers: int,
@@ -278,6 +290,7 @@ def throughput(
     for name, value in headers.items():
         bare += [] if name in GENERATED else ["--header", f"{name}: {value}"]
     bare += ["--port", str(port), "--workers", str(workers)]
+    bare += ["--access-log-format", access_log_format(args.rev)]
     results: dict[tuple[str, str], list[Wrk]] = {}
     with server(bare, log_dir / "bare-server.log", port, 60, {}) as group:
         same_answers(feeds_port, port, body, etag)
