@@ -69,8 +69,7 @@ def select(entries: Iterable[Entry], now: datetime) -> Catalog:
 
 def _held_until(entry: Entry, now: datetime) -> datetime | None:
     """When a future date or an agency embargo lets `entry` out, if that is after `now`."""
-    moments = [entry.published]
+    latest = entry.published
     if entry.story is not None and entry.story.embargo is not None:
-        moments.append(entry.story.embargo)
-    latest = max(moments)
+        latest = max(latest, entry.story.embargo)
     return latest if latest > now else None

@@ -136,8 +136,7 @@ def _inputs(config: Config, files: list[ScannedFile]) -> str | None:
 
 
 def _refuse_shrinking(site: Site, last: Manifest, force: bool) -> None:
-    published = sum(1 for name in last.files if urls.is_article_page(urls.site_path(name)))
-    kept = sum(1 for path in site.resources if urls.is_article_page(path))
+    published, kept = last.report.articles, len(site.catalog.entries)  # a page per article
     lost = published - kept
     if not force and lost > SHRINK_FLOOR and lost > SHRINK_SHARE * published:
         raise ShrinkError(

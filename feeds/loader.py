@@ -296,13 +296,15 @@ def _topics(draft: Draft, context: Context, relative: Path) -> tuple[str, ...]:
 
 def unique_slugs(entries: list[Entry]) -> tuple[list[Entry], list[Problem]]:
     """Keep the first-published article of each slug; reject the others, naming both."""
-    by_slug: dict[str, list[Entry]] = {}
+    first: dict[str, Entry] = {}
+    shared: dict[str, list[Entry]] = {}  # rare: only these are sorted (see _duplicates)
     for entry in entries:
-        by_slug.setdefault(entry.slug, []).append(entry)
-    problems: list[Problem] = []
-    for group in by_slug.values():
-        if len(group) > 1:  # rare: sorting only these keeps a load of 10,000 files fast
-            problems.extend(_duplicates(group))
+        owner = first.setdefault(entry.slug, entry)
+        if owner is not entry:
+            shared.setdefault(entry.slug, [owner]).append(entry)
+    problems = [problem for group in shared.values() for problem in _duplicates(group)]
+    if not problems:
+        return entries, problems
     rejected = {problem.path for problem in problems}
     return [entry for entry in entries if entry.source not in rejected], problems
 

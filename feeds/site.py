@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 
 from feeds import fingerprint, urls
 from feeds.catalog import Catalog, is_in, select
@@ -23,7 +23,7 @@ from feeds.render.pages import (
     render_topic,
     render_topic_archive,
 )
-from feeds.render.sitemaps import Location
+from feeds.render.sitemaps import Location, Urlset
 from feeds.render.syndication import render_atom, render_rss
 from feeds.urls import Kind
 
@@ -78,13 +78,17 @@ def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) ->
     key = _Keys(fingerprint.salt(config))
     resources: list[Resource] = []
     pages: list[Location] = []  # every HTML page, for the sitemaps
+    # Per topic list and per language, not per entry: 100,000 entries share a few hundred.
+    channels_of = cache(lambda slugs: (*(by_slug[slug] for slug in slugs), home))
+    feed_of = cache(partial(_of_language, languages))
+    base = config.base_url
     for entry in catalog.entries:
         path = urls.article_page(entry.slug)
-        channels = [*(by_slug[slug] for slug in entry.topics), home]
-        render = partial(render_article, entry, channels, _of_language(languages, entry.language))
-        resources.append(Resource(path, Kind.HTML, render, key.of_entry(entry)))
-        pages.append(Location(home.url(path), entry.updated))
-    own = _of_language(languages, config.language)  # the feed of the pages' language
+        render = partial(render_article, entry, channels_of(entry.topics), feed_of(entry.language))
+        # Its key is its entry's fingerprint, which covers the settings, code and slug.
+        resources.append(Resource(path, Kind.HTML, render, entry.fingerprint))
+        pages.append(Location(urls.absolute(base, path), entry.updated))
+    own = feed_of(config.language)  # the feed of the pages' language
     for channel in topics:
         resources.extend(_topic_pages(channel, own, key, pages))
     feeds = [*topics, home, *languages]
@@ -177,14 +181,15 @@ def _discovery(
     robots.txt. Their keys digest what they list: each URL and its lastmod."""
     parts = sitemaps.partition(pages)
     if len(parts) == 1:
-        yield _listing(urls.SITEMAP, partial(sitemaps.render_urlset, parts[0]), parts[0], key)
+        yield _urlset(urls.SITEMAP, parts[0], key)
     else:
         index = []
         for number, part in enumerate(parts, start=1):
             path = urls.sitemap_part(number)
-            yield _listing(path, partial(sitemaps.render_urlset, part), part, key)
-            index.append(Location(home.url(path), sitemaps.newest(part)))
-        yield _listing(urls.SITEMAP, partial(sitemaps.render_index, index), index, key)
+            yield _urlset(path, part, key)
+            index.append(Location(home.url(path), part.lastmod))
+        render = partial(sitemaps.render_index, index)
+        yield Resource(urls.SITEMAP, Kind.SITEMAP, render, key.of_text(urls.SITEMAP, repr(index)))
     render = partial(sitemaps.render_news, home, news)
     yield Resource(urls.NEWS_SITEMAP, Kind.SITEMAP, render, key(urls.NEWS_SITEMAP, news))
     listed = [home.url(urls.SITEMAP), home.url(urls.NEWS_SITEMAP)]
@@ -193,11 +198,9 @@ def _discovery(
     yield Resource(urls.ROBOTS, Kind.TEXT, render, key.of_text(urls.ROBOTS, *listed, *lines))
 
 
-def _listing(
-    path: str, render: Callable[[], bytes], listed: Iterable[Location], key: _Keys
-) -> Resource:
-    lines = [f"{loc.url} {loc.lastmod.isoformat() if loc.lastmod else ''}" for loc in listed]
-    return Resource(path, Kind.SITEMAP, render, key.of_text(path, *lines))
+def _urlset(path: str, urlset: Urlset, key: _Keys) -> Resource:
+    render = partial(sitemaps.render_urlset, urlset)
+    return Resource(path, Kind.SITEMAP, render, key.of_text(path, *urlset.urls))
 
 
 def _location(channel: Channel, path: str) -> Location:
@@ -227,8 +230,3 @@ class _Keys:
     def of_text(self, path: str, *parts: str) -> str:
         """The key of `path` whose bytes depend on `parts` alone (and the settings and code)."""
         return fingerprint.of_parts(self._salt, path, *parts)
-
-    def of_entry(self, entry: Entry) -> str:
-        """An article page's key: its entry's fingerprint, which covers the salt and the slug
-        (the page's path), is one already."""
-        return entry.fingerprint

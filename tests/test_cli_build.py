@@ -7,7 +7,7 @@ import os
 import random
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -243,13 +243,14 @@ def test_a_subfolder_that_cannot_be_listed_stops_the_build_before_anything_is_wr
     (tmp_path / "articles" / "extra.md").write_text(
         "---\ntitle: Extra\ndate: 2025-09-01T08:00:00Z\n---\nMore.\n", "utf-8"
     )
-    walk = os.walk
+    scandir, unreadable = os.scandir, f"{tmp_path}/articles/ukraine"
 
-    def denied(top: str, onerror: Callable[[OSError], None], **kwargs: object) -> object:
-        onerror(PermissionError(13, "Permission denied", f"{top}/ukraine"))
-        return walk(top, onerror=onerror)
+    def denied(folder: str | os.PathLike[str]) -> Iterator[os.DirEntry[str]]:
+        if os.fspath(folder) == unreadable:  # as a folder without read permission (not root)
+            raise PermissionError(13, "Permission denied", unreadable)
+        return scandir(folder)
 
-    monkeypatch.setattr(os, "walk", denied)
+    monkeypatch.setattr(os, "scandir", denied)
     run = run_main("build", "--config", str(config))
     assert run.code == 2
     assert run.stderr == [

@@ -4,9 +4,10 @@ the sitemaps can be cut at the protocol's limits exactly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice, takewhile
 from xml.sax.saxutils import escape
 
 from feeds.model import Entry
@@ -35,28 +36,41 @@ class Location:
     lastmod: datetime | None
 
 
-def partition(locations: Sequence[Location]) -> list[tuple[Location, ...]]:
+@dataclass(frozen=True, slots=True)
+class Urlset:
+    """One sitemap: the text of its `<url>` elements, and the newest `lastmod` among them
+    (its own in the sitemap index)."""
+
+    urls: tuple[str, ...]
+    lastmod: datetime | None
+
+
+def partition(locations: Iterable[Location]) -> list[Urlset]:
     """The locations cut into sitemaps of at most MAX_URLS URLs and MAX_BYTES bytes, in
     order (the limits are read at each call, so a test can lower them)."""
     max_urls, max_bytes = MAX_URLS, MAX_BYTES
-    parts: list[tuple[Location, ...]] = []
-    part: list[Location] = []
-    size = len(_URLSET_HEAD) + len(_URLSET_TAIL)
+    empty = len(_URLSET_HEAD) + len(_URLSET_TAIL)
+    parts: list[Urlset] = []
+    part: list[str] = []
+    size, newest = empty, None
     for location in locations:
-        grows = len(_url(location).encode("utf-8"))
+        text = _url(location)
+        grows = len(text) if text.isascii() else len(text.encode("utf-8"))
         if part and (len(part) == max_urls or size + grows > max_bytes):
-            parts.append(tuple(part))
-            part, size = [], len(_URLSET_HEAD) + len(_URLSET_TAIL)
-        part.append(location)
+            parts.append(Urlset(tuple(part), newest))
+            part, size, newest = [], empty, None
+        part.append(text)
         size += grows
-    parts.append(tuple(part))
+        lastmod = location.lastmod
+        if lastmod is not None and (newest is None or lastmod > newest):
+            newest = lastmod
+    parts.append(Urlset(tuple(part), newest))
     return parts
 
 
-def render_urlset(locations: Iterable[Location]) -> bytes:
+def render_urlset(urlset: Urlset) -> bytes:
     """A sitemap: `<urlset>` with each page's `loc` and `lastmod`."""
-    body = "".join(_url(location) for location in locations)
-    return f"{_URLSET_HEAD}{body}{_URLSET_TAIL}".encode()
+    return f"{_URLSET_HEAD}{''.join(urlset.urls)}{_URLSET_TAIL}".encode()
 
 
 def render_index(sitemaps: Iterable[Location]) -> bytes:
@@ -69,17 +83,12 @@ def render_index(sitemaps: Iterable[Location]) -> bytes:
     return f"{head}{body}</sitemapindex>\n".encode()
 
 
-def newest(locations: Iterable[Location]) -> datetime | None:
-    """The latest `lastmod` among `locations`: a sitemap's own in the index."""
-    return max((loc.lastmod for loc in locations if loc.lastmod is not None), default=None)
-
-
-def news_entries(entries: Sequence[Entry], now: datetime) -> tuple[Entry, ...]:
+def news_entries(entries: Iterable[Entry], now: datetime) -> tuple[Entry, ...]:
     """Of published entries, newest first, those first published in the 48 hours before
     `now`: at most 1,000, the newest."""
     since = now - NEWS_WINDOW
-    recent = (entry for entry in entries if since < entry.published <= now)
-    return tuple(recent)[:NEWS_MAX_URLS]
+    recent = takewhile(lambda entry: entry.published > since, entries)  # newest first
+    return tuple(islice((entry for entry in recent if entry.published <= now), NEWS_MAX_URLS))
 
 
 def render_news(home: Channel, entries: Iterable[Entry]) -> bytes:
