@@ -174,7 +174,7 @@ class _Writer:
         marker.touch()
         added: list[str] = []
         changed: list[str] = []
-        total = len(site.resources)
+        total = len(site)
         for done, resource in enumerate(site, start=1):
             name = urls.file_name(resource.path)
             old = self.last.files.get(name)

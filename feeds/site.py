@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
+from itertools import chain
 
 from feeds import fingerprint, urls
 from feeds.catalog import Catalog, is_in, select
@@ -52,18 +53,31 @@ class Site:
     """Every path of the site in a safe publishing order: articles, topics and feeds, home,
     then what lists them (OPML, sitemaps, robots.txt).
 
-    `next_change` is the next moment the site changes by the clock alone: an embargo lifts,
-    or an article ages out of the news sitemap.
+    The article pages' resources are made as they are iterated (`article` makes one), not
+    held: at 100,000 articles, holding them made a rebuild allocate 100,000s of objects
+    that the garbage collector then looked through. `next_change` is the next moment the
+    site changes by the clock alone: an embargo lifts, or an article ages out of the news
+    sitemap.
     """
 
     config: Config
     catalog: Catalog
     loaded: Loaded
-    resources: dict[str, Resource]
+    article: Callable[[Entry], Resource]
+    lists: dict[str, Resource]  # every other path: topics, feeds, home, sitemaps…
     next_change: datetime | None
 
     def __iter__(self) -> Iterator[Resource]:
-        return iter(self.resources.values())
+        yield from map(self.article, self.catalog.entries)
+        yield from self.lists.values()
+
+    def __len__(self) -> int:
+        return len(self.catalog.entries) + len(self.lists)
+
+    @property
+    def resources(self) -> dict[str, Resource]:
+        """Every resource by its path (made anew at each call)."""
+        return {resource.path: resource for resource in self}
 
 
 def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) -> Site:
@@ -75,22 +89,22 @@ def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) ->
     ]
     by_slug = {channel.topic.slug: channel for channel in topics}
     languages = _language_channels(config, catalog, bodies)
-    key = _Keys(fingerprint.salt(config))
-    resources: list[Resource] = []
-    pages: list[Location] = []  # every HTML page, for the sitemaps
     # Per topic list and per language, not per entry: 100,000 entries share a few hundred.
     channels_of = cache(lambda slugs: (*(by_slug[slug] for slug in slugs), home))
     feed_of = cache(partial(_of_language, languages))
-    base = config.base_url
-    for entry in catalog.entries:
-        path = urls.article_page(entry.slug)
+
+    def article(entry: Entry) -> Resource:
+        """An article page; its key is its entry's fingerprint, which covers the settings,
+        the code and the slug."""
         render = partial(render_article, entry, channels_of(entry.topics), feed_of(entry.language))
-        # Its key is its entry's fingerprint, which covers the settings, code and slug.
-        resources.append(Resource(path, Kind.HTML, render, entry.fingerprint))
-        pages.append(Location(urls.absolute(base, path), entry.updated))
+        return Resource(urls.article_page(entry.slug), Kind.HTML, render, entry.fingerprint)
+
+    key = _Keys(fingerprint.salt(config))
+    resources: list[Resource] = []
+    lists: list[Location] = []  # the list pages, for the sitemaps
     own = feed_of(config.language)  # the feed of the pages' language
     for channel in topics:
-        resources.extend(_topic_pages(channel, own, key, pages))
+        resources.extend(_topic_pages(channel, own, key, lists))
     feeds = [*topics, home, *languages]
     current = [channel.current() for channel in feeds]
     for channel in feeds:
@@ -101,17 +115,22 @@ def build_site(config: Config, loaded: Loaded, now: datetime, bodies: Bodies) ->
     resources.append(Resource(urls.NOT_FOUND, Kind.HTML, render, key(urls.NOT_FOUND, ())))
     render = partial(render_gone, home)
     resources.append(Resource(urls.GONE, Kind.HTML, render, key(urls.GONE, ())))
-    pages.insert(0, _location(home, urls.HOME))
     # The OPML lists the feeds: its date is the newest of theirs.
     render = partial(render_opml, current, config.title)
     listed = [entry for channel in current for entry in channel.entries]
     resources.append(Resource(urls.OPML, Kind.OPML, render, key(urls.OPML, listed)))
+    base = config.base_url
+    articles = (
+        Location(urls.absolute(base, urls.article_page(entry.slug)), entry.updated)
+        for entry in catalog.entries
+    )
+    pages = chain([_location(home, urls.HOME)], articles, lists)  # every HTML page
     news = sitemaps.news_entries(catalog.entries, now)
     resources.extend(_discovery(home, pages, news, key))
     ages_out = min((entry.published for entry in news), default=None)
     next_change = _earliest(catalog.next_embargo, ages_out and ages_out + sitemaps.NEWS_WINDOW)
     by_path = {resource.path: resource for resource in resources}
-    return Site(config, catalog, loaded, by_path, next_change)
+    return Site(config, catalog, loaded, article, by_path, next_change)
 
 
 def _topic_pages(
@@ -175,7 +194,7 @@ def _feeds(channel: Channel, key: _Keys) -> Iterator[Resource]:
 
 
 def _discovery(
-    home: Channel, pages: list[Location], news: tuple[Entry, ...], key: _Keys
+    home: Channel, pages: Iterable[Location], news: tuple[Entry, ...], key: _Keys
 ) -> Iterator[Resource]:
     """The sitemap (an index of sitemaps past the protocol's limits), the news sitemap and
     robots.txt. Their keys digest what they list: each URL and its lastmod."""

@@ -16,7 +16,7 @@ from feeds import site as site_module
 from feeds.config import load_config
 from feeds.engine import BUILDING, GONE, Changes, OutputError
 from feeds.manifest import MANIFEST
-from feeds.site import Site
+from feeds.site import Resource, Site
 from tests.sitefixtures import NOW, make_site, site_at, stamps, tree
 
 FEEDS = ("atom.xml", "rss.xml", "json")
@@ -206,8 +206,13 @@ def _unrenderable(site: Site) -> Site:
     def fail() -> bytes:
         raise AssertionError("rendered although its key and file are unchanged")
 
-    resources = {path: replace(r, render=fail) for path, r in site.resources.items()}
-    return replace(site, resources=resources)
+    return _each(site, lambda resource: replace(resource, render=fail))
+
+
+def _each(site: Site, change: Callable[[Resource], Resource]) -> Site:
+    """The same site with `change` applied to every resource."""
+    lists = {path: change(resource) for path, resource in site.lists.items()}
+    return replace(site, article=lambda entry: change(site.article(entry)), lists=lists)
 
 
 def test_an_unchanged_rebuild_renders_nothing(
@@ -233,8 +238,7 @@ def test_a_file_changed_in_the_output_is_rendered_again(tmp_path: Path) -> None:
 
 
 def _rekeyed(site: Site) -> Site:
-    resources = {path: replace(r, key=r.key + "-new") for path, r in site.resources.items()}
-    return replace(site, resources=resources)
+    return _each(site, lambda resource: replace(resource, key=resource.key + "-new"))
 
 
 def test_a_new_key_with_the_same_bytes_rewrites_no_file(
@@ -319,8 +323,7 @@ def _interrupted_after(site: Site, renders: int) -> Site:
 
         return interrupted
 
-    resources = {path: replace(r, render=wrap(r.render)) for path, r in site.resources.items()}
-    return replace(site, resources=resources)
+    return _each(site, lambda resource: replace(resource, render=wrap(resource.render)))
 
 
 def test_after_an_interrupted_build_of_an_edit_its_revert_builds_right(

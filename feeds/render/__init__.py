@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Protocol
 
 from feeds import urls
@@ -14,6 +15,7 @@ from feeds.websub.discovery import hub_urls
 
 # What an empty feed reports as its last update: a fixed moment, never the clock.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_UPDATED = attrgetter("updated")
 
 
 class Bodies(Protocol):
@@ -89,7 +91,7 @@ class Channel:
     @property
     def updated(self) -> datetime:
         """The newest entry's update time: what the feed says it was last changed."""
-        return max((entry.updated for entry in self.entries), default=EPOCH)
+        return max(map(_UPDATED, self.entries), default=EPOCH)
 
     @property
     def page_url(self) -> str:
