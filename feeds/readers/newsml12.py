@@ -10,7 +10,7 @@ from __future__ import annotations
 from feeds.errors import ArticleError
 from feeds.model import Picture
 from feeds.readers import markup, nitf
-from feeds.readers.story import Item, number
+from feeds.readers.story import Item, copyright_line, number
 from feeds.readers.xmldoc import (
     Element,
     all_named,
@@ -72,8 +72,7 @@ def _story(node: Element) -> Item:
 def _copyright(component: Element | None) -> str:
     copyright_element = child(component, "RightsMetadata", "Copyright")
     holder = text(child(copyright_element, "CopyrightHolder"))
-    year = text(child(copyright_element, "CopyrightDate"))[:4]
-    return " ".join(part for part in ("©", year, holder) if part) if holder else ""
+    return copyright_line(holder, text(child(copyright_element, "CopyrightDate"))[:4])
 
 
 def _contents(component: Element | None) -> tuple[Element | None, Picture | None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from feeds.errors import ArticleError
 from feeds.model import Picture
 from feeds.readers import markup, nitf
-from feeds.readers.story import Item, last_segment, number
+from feeds.readers.story import Item, copyright_line, last_segment, number
 from feeds.readers.xmldoc import (
     Element,
     all_named,
@@ -86,7 +86,7 @@ def _common(node: Element, meta: Element | None, content: Element | None) -> Ite
     item.keywords += [_name_in(s, item.language) for s in subjects if _name_in(s, item.language)]
     rights = child(node, "rightsInfo")
     holder = text(child(rights, "copyrightHolder", "name"))
-    item.rights = text(child(rights, "copyrightNotice")) or (f"© {holder}" if holder else "")
+    item.rights = text(child(rights, "copyrightNotice")) or copyright_line(holder)
     return item
 
 

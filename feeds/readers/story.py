@@ -26,10 +26,8 @@ _CV_URI = re.compile(r"^https?://cv\.iptc\.org/newscodes/([a-z0-9]+)/([^/#?]+)/?
 _URI = re.compile(r"[^\s<>\"{}|\\^`]+")  # no character an IRI (an Atom id) may not hold
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|par|di|de|av)\s+", re.IGNORECASE)
-MAX_HEADLINE_FROM_BODY = 100
-UNDATED_KILL = datetime(
-    1970, 1, 1, tzinfo=UTC
-)  # characters of the body that stand in for a missing headline
+MAX_HEADLINE_FROM_BODY = 100  # characters of the body that stand in for a missing headline
+UNDATED_KILL = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -129,6 +127,11 @@ def number(text: str) -> int:
     """A version number as written (`3`, ` 12 `); 0 for anything else."""
     text = text.strip()
     return int(text) if text.isascii() and text.isdecimal() and len(text) <= 18 else 0
+
+
+def copyright_line(holder: str, year: str = "") -> str:
+    """`© 2024 dpa` from a copyright's holder and year; "" without a holder."""
+    return " ".join(part for part in ("©", year, holder) if part) if holder else ""
 
 
 def last_segment(code: str) -> str:
