@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feeds.errors import ConfigError
 from feeds.model import Topic
+from feeds.text import LANGUAGE_TAG
 from feeds.urls import ALL, MaxAges
 
 _SLUG = re.compile(r"[a-z0-9-]+")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _SECTIONS = {"site", "build", "serve", "deploy", "topics", "websub"}
 
 
@@ -236,7 +236,7 @@ def _folder(root: Path, build: _Table, key: str, default: str) -> Path:
 
 
 def _language(site: _Table, language: str, key: str) -> str:
-    if not _LANGUAGE.fullmatch(language):
+    if not LANGUAGE_TAG.fullmatch(language):
         raise site.error(key, f"{language!r} is not a BCP 47 language tag like 'fr' or 'de-CH'")
     return language
 

@@ -18,12 +18,10 @@ from feeds.model import Picture
 from feeds.readers import Context, Draft
 from feeds.readers.frontmatter import line_of, split
 from feeds.sanitize import sanitize_html
-from feeds.text import one_line, slugify, xml_safe
+from feeds.text import LANGUAGE_TAG, MAX_TITLE, one_line, slugify, xml_safe
 
 # Raw HTML is kept, as CommonMark says, and then sanitised like every body.
 _CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-MAX_TITLE = 1000
 # cmark writes a paragraph as <p>…</p>, an image as <img src="…" alt="…" …/>, and escapes
 # the text and attribute values (so a tag's quoted values hold no quote, and text no "<").
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
@@ -133,7 +131,7 @@ def _slug(value: Any) -> str:
 
 def _language(value: Any) -> str:
     language = _text(value)
-    if not _LANGUAGE.fullmatch(language):
+    if not LANGUAGE_TAG.fullmatch(language):
         raise ValueError(f"{language!r} is not a language tag like 'fr' or 'de-CH'")
     return language
 
