@@ -207,12 +207,17 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
 
 def _base_url(site: _Table) -> str:
     url: str = site.get("base_url", str, required=True).strip()
-    parts = _split(url)
-    if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise site.error("base_url", f"{url!r} is not an absolute http(s) URL")
+    parts = _absolute_url(site, "base_url", url)
     if parts.query or parts.fragment:
         raise site.error("base_url", f"{url!r} must not have a query or fragment")
     return url if url.endswith("/") else url + "/"
+
+
+def _absolute_url(table: _Table, key: str, url: str) -> SplitResult:
+    parts = _split(url)
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise table.error(key, f"{url!r} is not an absolute http(s) URL")
+    return parts
 
 
 def _split(url: str) -> SplitResult | None:
@@ -340,9 +345,7 @@ def _websub(shown: str, data: object) -> WebSub:
     table.only({"hub", "hubs", "allow_private_callbacks"})
     hubs = table.strings("hubs")
     for url in hubs:
-        parts = _split(url)
-        if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise table.error("hubs", f"{url!r} is not an absolute http(s) URL")
+        _absolute_url(table, "hubs", url)
     if len(set(hubs)) < len(hubs):
         raise table.error("hubs", "lists a hub twice")
     return WebSub(
