@@ -52,12 +52,8 @@ def send(
     """One request; any status is a Reply (a redirect too: it is never followed)."""
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     request.add_header("User-Agent", USER_AGENT)
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({}),
-        _NoRedirect(),
-        _HTTPHandler(allow_private),
-        _HTTPSHandler(allow_private),
-    )
+    guarded = [] if allow_private else [_GuardedHandler()]
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect(), *guarded)
     try:
         with opener.open(request, timeout=timeout) as response:
             return Reply(response.status, response.read(read))
@@ -141,19 +137,11 @@ class _GuardedHTTPS(http.client.HTTPSConnection):
         self._create_connection = _public_connection
 
 
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, allow_private: bool) -> None:
-        super().__init__()
-        self._connection = http.client.HTTPConnection if allow_private else _GuardedHTTP
+class _GuardedHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """http and https over the guarded connections; it stands in for urllib's own handlers."""
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, allow_private: bool) -> None:
-        super().__init__()
-        self._connection = http.client.HTTPSConnection if allow_private else _GuardedHTTPS
+        return self.do_open(_GuardedHTTP, req)
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req)
+        return self.do_open(_GuardedHTTPS, req)
