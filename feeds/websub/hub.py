@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -263,9 +264,6 @@ def _describe(problem: Unreachable) -> str:
 
 def health(config: Config, now: float | None = None) -> dict[str, int]:
     """What /healthz reports of the hub: active subscriptions and pending deliveries."""
-    store = Store(database(config))
-    try:
+    with closing(Store(database(config))) as store:
         active, pending = store.counts(time.time() if now is None else now)
-    finally:
-        store.close()
     return {"websub_subscriptions": active, "websub_pending_deliveries": pending}
