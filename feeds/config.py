@@ -94,11 +94,8 @@ class _Table:
             raise ConfigError(path, name, "must be a table")
         self.path, self.name, self.data = path, name, data
 
-    def key(self, key: str) -> str:
-        return f"{self.name}.{key}"
-
     def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(self.path, self.key(key), message)
+        return ConfigError(self.path, f"{self.name}.{key}", message)
 
     def only(self, allowed: set[str]) -> None:
         for key in self.data:
