@@ -73,8 +73,7 @@ def check_public(url: str) -> None:
     """Raise PrivateAddress unless every address the URL's host resolves to is public, or
     Unreachable if it does not resolve: the early check of a subscription request."""
     parts = urlsplit(url)
-    for address in _resolve(parts.hostname or "", parts.port or 80):
-        _refuse_private(address[4][0])
+    _public_addresses(parts.hostname or "", parts.port or 80)
 
 
 def is_public(address: str) -> bool:
@@ -84,25 +83,23 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def _refuse_private(address: str) -> None:
-    if not is_public(address):
-        raise PrivateAddress(f"{address} is not a public address")
-
-
-def _resolve(host: str, port: int) -> list[Any]:
+def _public_addresses(host: str, port: int) -> list[Any]:
+    """What `host` resolves to (getaddrinfo's tuples), if every address is public."""
     try:
-        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise Unreachable(f"{host} does not resolve ({exc})") from None
+    for address in (str(found[4][0]) for found in addresses):
+        if not is_public(address):
+            raise PrivateAddress(f"{address} is not a public address")
+    return addresses
 
 
 def _public_connection(
     address: tuple[str, int], timeout: float | None = None, source: Any = None
 ) -> socket.socket:
     """socket.create_connection to the host's first reachable address, all of them public."""
-    addresses = _resolve(*address)
-    for found in addresses:
-        _refuse_private(found[4][0])
+    addresses = _public_addresses(*address)
     last: OSError = Unreachable(f"{address[0]} has no address")
     for family, kind, protocol, _, target in addresses:
         sock = socket.socket(family, kind, protocol)
