@@ -105,9 +105,7 @@ def all_named(element: Element | None, wanted: str) -> list[Element]:
 
 def text(element: Element | None) -> str:
     """The text of an element and its descendants, white space folded (entities left out)."""
-    if element is None:
-        return ""
-    return " ".join("".join(_texts(element)).split())
+    return " ".join(raw_text(element).split())
 
 
 def raw_text(element: Element | None) -> str:
