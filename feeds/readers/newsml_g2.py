@@ -53,24 +53,24 @@ def _is_picture(node: Element) -> bool:
 
 
 def _story(node: Element) -> Item:
-    meta, content = child(node, "itemMeta"), child(node, "contentMeta")
-    item = _common(node, meta, content)
-    item.headline = _headline(content)
-    item.summary = _described(content, ("summary", "abstract", "teaser", ""))
+    item = _common(node)
+    item.summary = _described(child(node, "contentMeta"), ("summary", "abstract", "teaser", ""))
     _read_content(child(node, "contentSet"), item)
     return item
 
 
 def _picture_story(node: Element) -> Item:
-    item = _common(node, child(node, "itemMeta"), child(node, "contentMeta"))
-    item.headline = _headline(child(node, "contentMeta"))
+    item = _common(node)
     item.picture = _picture(node)
     return item
 
 
-def _common(node: Element, meta: Element | None, content: Element | None) -> Item:
-    """Identity, version, dates, status and metadata, the same for text and picture items."""
+def _common(node: Element) -> Item:
+    """Identity, version, dates, status, headline and metadata, the same for text and picture
+    items."""
+    meta, content = child(node, "itemMeta"), child(node, "contentMeta")
     item = Item(story_id=attribute(node, "guid"), line=line(node))
+    item.headline = _headline(content)
     item.version = number(attribute(node, "version"))
     item.first_created = text(child(meta, "firstCreated"))
     item.version_created = text(child(meta, "versionCreated"))
