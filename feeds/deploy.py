@@ -186,7 +186,8 @@ class Bucket:
             )
 
     def delete(self, keys: list[str]) -> None:
-        for batch in _batches(keys, 1000):
+        for start in range(0, len(keys), 1000):  # S3 deletes at most 1,000 keys a request
+            batch = keys[start : start + 1000]
             with _errors(self.target):
                 response = self._client.delete_objects(
                     Bucket=self.target.bucket,
@@ -253,8 +254,3 @@ def _target(config: Config) -> Deploy:
 
 def _location(target: Deploy) -> str:
     return f"s3://{target.bucket}/{target.prefix}"
-
-
-def _batches(keys: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(keys), size):
-        yield keys[start : start + size]
