@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -46,15 +47,12 @@ def read(text: str, context: Context) -> Draft:
             f"title is {len(title):,} characters long; keep it under {MAX_TITLE:,}",
             line_of(head, "title"),
         )
-    zone = context.config.timezone
-
-    def topics(value: Any) -> tuple[str, ...]:
-        return _topic_slugs(value, context)
-
+    moment = partial(from_value, zone=context.config.timezone)
+    topics = partial(_topic_slugs, context=context)
     return Draft(
         title=title,
-        published=fields.required("date", lambda value: from_value(value, zone)),
-        updated=fields.get("updated", lambda value: from_value(value, zone)),
+        published=fields.required("date", moment),
+        updated=fields.get("updated", moment),
         summary=fields.get("summary", _text) or _lead(rendered),
         body_html=body_html,
         slug=slug,
@@ -65,7 +63,7 @@ def read(text: str, context: Context) -> Draft:
         id=fields.get("id", _text) or None,
         draft=bool(fields.get("draft", _flag)),
         link=fields.get("link", _http_url),
-        picture=fields.get("image", lambda value: _picture(value, base)),
+        picture=fields.get("image", partial(_picture, base=base)),
     )
 
 
