@@ -104,7 +104,7 @@ def _photo(content: Element) -> Picture:
 
 def _read_text(content: Element, item: Item) -> None:
     data = child(content, "DataContent")
-    inner = next(children(data), None) if data is not None else None
+    inner = next(children(data), None)
     if inner is not None:
         nitf.read_embedded(inner, item)
     else:

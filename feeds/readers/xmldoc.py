@@ -82,17 +82,17 @@ def name(element: Element) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def children(element: Element) -> Iterator[Element]:
-    """The child elements (no entity references)."""
-    return (child for child in element if isinstance(child.tag, str))
+def children(element: Element | None, wanted: str = "") -> Iterator[Element]:
+    """The child elements (no entity references), only those named `wanted` if given."""
+    for node in element if element is not None else ():
+        if isinstance(node.tag, str) and (not wanted or name(node) == wanted):
+            yield node
 
 
 def child(element: Element | None, *names: str) -> Element | None:
     """The first element down the path of local `names`, or None."""
     for wanted in names:
-        if element is None:
-            return None
-        element = next((c for c in children(element) if name(c) == wanted), None)
+        element = next(children(element, wanted), None)
     return element
 
 
