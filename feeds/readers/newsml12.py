@@ -94,8 +94,7 @@ def _contents(component: Element | None) -> tuple[Element | None, Picture | None
 
 def _photo(content: Element) -> Picture:
     """A photo ContentItem; its caption and credit are in its component's NewsLines."""
-    holder = content.getparent()
-    lines = child(holder, "NewsLines") if holder is not None else None
+    lines = child(content.getparent(), "NewsLines")
     caption = text(child(lines, "HeadLine")) or text(child(lines, "CaptionLine"))
     return Picture(
         url=attribute(content, "Href"), caption=caption, credit=text(child(lines, "CreditLine"))
