@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feeds.errors import ConfigError
 from feeds.model import Topic
+from feeds.text import LANGUAGE_TAG
 from feeds.urls import ALL, MaxAges
 
 _SLUG = re.compile(r"[a-z0-9-]+")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _SECTIONS = {"site", "build", "serve", "deploy", "topics", "websub"}
 
 
@@ -94,11 +94,8 @@ class _Table:
             raise ConfigError(path, name, "must be a table")
         self.path, self.name, self.data = path, name, data
 
-    def key(self, key: str) -> str:
-        return f"{self.name}.{key}"
-
     def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(self.path, self.key(key), message)
+        return ConfigError(self.path, f"{self.name}.{key}", message)
 
     def only(self, allowed: set[str]) -> None:
         for key in self.data:
@@ -207,12 +204,17 @@ def _parse(path: Path, shown: str, data: dict[str, Any]) -> Config:
 
 def _base_url(site: _Table) -> str:
     url: str = site.get("base_url", str, required=True).strip()
-    parts = _split(url)
-    if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise site.error("base_url", f"{url!r} is not an absolute http(s) URL")
+    parts = _absolute_url(site, "base_url", url)
     if parts.query or parts.fragment:
         raise site.error("base_url", f"{url!r} must not have a query or fragment")
     return url if url.endswith("/") else url + "/"
+
+
+def _absolute_url(table: _Table, key: str, url: str) -> SplitResult:
+    parts = _split(url)
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise table.error(key, f"{url!r} is not an absolute http(s) URL")
+    return parts
 
 
 def _split(url: str) -> SplitResult | None:
@@ -236,7 +238,7 @@ def _folder(root: Path, build: _Table, key: str, default: str) -> Path:
 
 
 def _language(site: _Table, language: str, key: str) -> str:
-    if not _LANGUAGE.fullmatch(language):
+    if not LANGUAGE_TAG.fullmatch(language):
         raise site.error(key, f"{language!r} is not a BCP 47 language tag like 'fr' or 'de-CH'")
     return language
 
@@ -340,9 +342,7 @@ def _websub(shown: str, data: object) -> WebSub:
     table.only({"hub", "hubs", "allow_private_callbacks"})
     hubs = table.strings("hubs")
     for url in hubs:
-        parts = _split(url)
-        if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise table.error("hubs", f"{url!r} is not an absolute http(s) URL")
+        _absolute_url(table, "hubs", url)
     if len(set(hubs)) < len(hubs):
         raise table.error("hubs", "lists a hub twice")
     return WebSub(

@@ -6,6 +6,7 @@ import base64
 import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,7 @@ class Bucket:
     def listing(self) -> dict[str, str]:
         """Every object under the prefix with its MD5 (from its ETag)."""
         objects: dict[str, str] = {}
-        with self._errors():
+        with _errors(self.target):
             pages = self._client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.target.bucket, Prefix=self.target.prefix
             )
@@ -174,7 +175,7 @@ class Bucket:
     def upload(self, upload: Upload) -> None:
         body = upload.file.read_bytes()
         digest = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
-        with self._errors():
+        with _errors(self.target):
             self._client.put_object(
                 Bucket=self.target.bucket,
                 Key=upload.key,
@@ -185,8 +186,9 @@ class Bucket:
             )
 
     def delete(self, keys: list[str]) -> None:
-        for batch in _batches(keys, 1000):
-            with self._errors():
+        for start in range(0, len(keys), 1000):  # S3 deletes at most 1,000 keys a request
+            batch = keys[start : start + 1000]
+            with _errors(self.target):
                 response = self._client.delete_objects(
                     Bucket=self.target.bucket,
                     Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
@@ -201,9 +203,6 @@ class Bucket:
                     f"{first.get('Code', 'error')} ({first.get('Message', '')})"
                 )
 
-    def _errors(self) -> _Translate:
-        return _Translate(self.target)
-
 
 def _give_up_unanswered(attempts: int, caught_exception: Exception | None = None, **_: Any) -> None:
     """Stop retrying a request the store did not answer after UNANSWERED_ATTEMPTS tries.
@@ -216,44 +215,33 @@ def _give_up_unanswered(attempts: int, caught_exception: Exception | None = None
         raise caught_exception
 
 
-class _Translate:
+@contextmanager
+def _errors(target: Deploy) -> Iterator[None]:
     """Turns botocore's exceptions into one-line DeployErrors."""
-
-    def __init__(self, target: Deploy) -> None:
-        self.target = target
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, _: Any
-    ) -> None:
-        if error is None:
-            return
-        where = _location(self.target)
-        if isinstance(error, NoCredentialsError):
+    where = _location(target)
+    try:
+        yield
+    except NoCredentialsError:
+        raise DeployError(
+            "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+            "or AWS_PROFILE with ~/.aws/credentials"
+        ) from None
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code in {"NoSuchBucket", "404"}:
+            raise DeployError(f"{where}: bucket {target.bucket!r} does not exist") from None
+        if code in _REFUSED:
+            raise DeployError(f"{where}: credentials refused ({code})") from None
+        raise DeployError(f"{where}: {code or 'error'}: {error}") from None
+    except BotoCoreError as error:
+        endpoint = target.endpoint_url or "AWS S3"
+        if isinstance(error, ReadTimeoutError):
             raise DeployError(
-                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                "or AWS_PROFILE with ~/.aws/credentials"
+                f"{where}: {endpoint} did not answer within {READ_TIMEOUT} s, "
+                f"{UNANSWERED_ATTEMPTS} times; check the store, then deploy again "
+                "(it goes on where it stopped)"
             ) from None
-        if isinstance(error, ClientError):
-            code = str(error.response.get("Error", {}).get("Code", ""))
-            if code in {"NoSuchBucket", "404"}:
-                raise DeployError(
-                    f"{where}: bucket {self.target.bucket!r} does not exist"
-                ) from None
-            if code in _REFUSED:
-                raise DeployError(f"{where}: credentials refused ({code})") from None
-            raise DeployError(f"{where}: {code or 'error'}: {error}") from None
-        if isinstance(error, BotoCoreError):
-            endpoint = self.target.endpoint_url or "AWS S3"
-            if isinstance(error, ReadTimeoutError):
-                raise DeployError(
-                    f"{where}: {endpoint} did not answer within {READ_TIMEOUT} s, "
-                    f"{UNANSWERED_ATTEMPTS} times; check the store, then deploy again "
-                    "(it goes on where it stopped)"
-                ) from None
-            raise DeployError(f"{where}: cannot reach {endpoint}: {error}") from None
+        raise DeployError(f"{where}: cannot reach {endpoint}: {error}") from None
 
 
 def _target(config: Config) -> Deploy:
@@ -266,8 +254,3 @@ def _target(config: Config) -> Deploy:
 
 def _location(target: Deploy) -> str:
     return f"s3://{target.bucket}/{target.prefix}"
-
-
-def _batches(keys: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(keys), size):
-        yield keys[start : start + size]

@@ -73,11 +73,6 @@ class Entry:
     story: Story | None = None
     fingerprint: str = ""
 
-    @property
-    def categories(self) -> tuple[str, ...]:
-        """Topics then tags, without repeats: what feeds list as categories."""
-        return tuple(dict.fromkeys(self.topics + self.tags))
-
 
 @dataclass(frozen=True, slots=True)
 class Problem:

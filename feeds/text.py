@@ -13,6 +13,7 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")  # BCP 47 in form: 'de-CH'
 _BINARY_CONTROL_SHARE = 0.05
 MAX_TITLE = 1000  # characters: a longer "title" is a paragraph taken for one
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

@@ -17,13 +17,12 @@ class TopicMatcher:
 
     def __init__(self, topics: Sequence[Topic]) -> None:
         self._names: dict[str, list[str]] = {}
+        self._subjects: dict[str, list[str]] = {}
         for topic in topics:
             for name in (topic.slug, topic.title, *topic.aliases):
                 slugs = self._names.setdefault(" ".join(fold(name).split()), [])
                 if topic.slug not in slugs:
                     slugs.append(topic.slug)
-        self._subjects: dict[str, list[str]] = {}
-        for topic in topics:
             for code in topic.subjects:
                 self._subjects.setdefault(code.casefold(), []).append(topic.slug)
         self._longest_kicker = max((len(name.split()) for name in self._names), default=0)

@@ -1,19 +1,26 @@
-"""Helpers for the deploy tests: a small site written for them, and a look into the bucket.
+"""Helpers for the deploy tests: moto's S3 server and fake credentials, a small site written
+for them, and a look into the bucket.
 
-The bucket is moto's S3 server on 127.0.0.1 (started by tests/test_deploy.py); nothing here
-talks to anything else. Credentials are fake and come from the environment only.
+The bucket is moto's S3 server on 127.0.0.1 (`moto_server`); nothing here talks to anything
+else. Credentials are fake and come from the environment only (`fake_aws`).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
+from moto.server import ThreadedMotoServer
 
+HOST = "127.0.0.1"
 REGION = "us-east-1"
 ACCESS_KEY = "AKIADEPLOYTESTS00001"
 SECRET_KEY = "deploy-tests-secret-key"
@@ -59,6 +66,55 @@ endpoint_url = "{endpoint}"
 region = "{region}"
 max_deletes = {max_deletes}
 """
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's S3 server on 127.0.0.1 and a free port; yields its URL."""
+    werkzeug = logging.getLogger("werkzeug")
+    level = werkzeug.level
+    werkzeug.setLevel(logging.ERROR)  # no line per request on stderr
+    server = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+        werkzeug.setLevel(level)
+
+
+def fake_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials in the environment; nothing of this machine's AWS setup, no proxy,
+    no instance metadata, and a fresh boto3 default session (it caches credentials)."""
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws" / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("NO_PROXY", HOST)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
 
 
 def markdown(title: str, date: str, topic: str, body: str) -> str:

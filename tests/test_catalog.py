@@ -116,8 +116,3 @@ def test_loaded_files_go_through_selection(site: Site) -> None:
     assert [e.slug for e in catalog.entries] == ["past"]
     assert catalog.next_embargo == at(18)
     assert [e.slug for e in select(loaded.entries, at(18)).entries] == ["future", "past"]
-
-
-def test_categories_are_topics_then_tags_without_repeats() -> None:
-    item = entry("a", at(9), topics=("ukraine", "economy"), tags=("economy", "Kyiv"))
-    assert item.categories == ("ukraine", "economy", "Kyiv")

@@ -8,7 +8,6 @@ sends them), what a rerun uploads and deletes, the order of uploads, the prefix 
 from __future__ import annotations
 
 import json
-import logging
 import re
 import socket
 import threading
@@ -20,7 +19,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from feeds import cli, deploy
 from feeds.cli import main
@@ -31,6 +29,7 @@ from tests.deployfixtures import (
     ARTICLES,
     FEED_AGE,
     HOME_KEY,
+    HOST,
     LAST_KEYS,
     NEWS_SITEMAP_KEY,
     OPML_KEY,
@@ -43,9 +42,11 @@ from tests.deployfixtures import (
     article_key,
     deploy_section,
     dry_upload,
+    fake_aws,
     feed_keys,
     markdown,
     moto_auth,
+    moto_server,
     site_keys,
     site_path,
     summary,
@@ -56,7 +57,6 @@ from tests.readers.agencyfixtures import g2
 from tests.sitefixtures import run_process, tree
 from tests.storefaults import HANG, THROTTLE, Store, hangs_after, store_in_front_of, throttled_for
 
-HOST = "127.0.0.1"
 _buckets = count(1)
 
 # What editing crane.md's title must upload: its page, its topic's page and feeds, the feeds
@@ -80,52 +80,14 @@ FERRY_LISTED_IN = CRANE_LISTED_IN - {article_key("crane")} | {SITEMAP_KEY}
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    """moto's S3 server on 127.0.0.1 and a free port, for the whole module."""
-    werkzeug = logging.getLogger("werkzeug")
-    level = werkzeug.level
-    werkzeug.setLevel(logging.ERROR)  # no line per request on stderr
-    server = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-        werkzeug.setLevel(level)
+    """moto's S3 server for the whole module."""
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
 def aws_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials in the environment; nothing of this machine's AWS setup, no proxy,
-    no instance metadata, and a fresh boto3 default session (it caches credentials)."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
-        "AWS_DEFAULT_REGION",
-        "AWS_REGION",
-        "AWS_ROLE_ARN",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADEPLOYTESTS00001")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "deploy-tests-secret-key")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws" / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws" / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("NO_PROXY", HOST)
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    fake_aws(tmp_path, monkeypatch)
 
 
 @pytest.fixture

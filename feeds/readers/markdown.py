@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -18,12 +19,10 @@ from feeds.model import Picture
 from feeds.readers import Context, Draft
 from feeds.readers.frontmatter import line_of, split
 from feeds.sanitize import sanitize_html
-from feeds.text import one_line, slugify, xml_safe
+from feeds.text import LANGUAGE_TAG, MAX_TITLE, one_line, slugify, xml_safe
 
 # Raw HTML is kept, as CommonMark says, and then sanitised like every body.
 _CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-MAX_TITLE = 1000
 # cmark writes a paragraph as <p>…</p>, an image as <img src="…" alt="…" …/>, and escapes
 # the text and attribute values (so a tag's quoted values hold no quote, and text no "<").
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
@@ -48,15 +47,12 @@ def read(text: str, context: Context) -> Draft:
             f"title is {len(title):,} characters long; keep it under {MAX_TITLE:,}",
             line_of(head, "title"),
         )
-    zone = context.config.timezone
-
-    def topics(value: Any) -> tuple[str, ...]:
-        return _topic_slugs(value, context)
-
+    moment = partial(from_value, zone=context.config.timezone)
+    topics = partial(_topic_slugs, context=context)
     return Draft(
         title=title,
-        published=fields.required("date", lambda value: from_value(value, zone)),
-        updated=fields.get("updated", lambda value: from_value(value, zone)),
+        published=fields.required("date", moment),
+        updated=fields.get("updated", moment),
         summary=fields.get("summary", _text) or _lead(rendered),
         body_html=body_html,
         slug=slug,
@@ -67,7 +63,7 @@ def read(text: str, context: Context) -> Draft:
         id=fields.get("id", _text) or None,
         draft=bool(fields.get("draft", _flag)),
         link=fields.get("link", _http_url),
-        picture=fields.get("image", lambda value: _picture(value, base)),
+        picture=fields.get("image", partial(_picture, base=base)),
     )
 
 
@@ -133,7 +129,7 @@ def _slug(value: Any) -> str:
 
 def _language(value: Any) -> str:
     language = _text(value)
-    if not _LANGUAGE.fullmatch(language):
+    if not LANGUAGE_TAG.fullmatch(language):
         raise ValueError(f"{language!r} is not a language tag like 'fr' or 'de-CH'")
     return language
 

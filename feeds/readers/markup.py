@@ -159,10 +159,10 @@ def _convert(node: Element, body: Body) -> str:
 
 def _media(node: Element, body: Body) -> str:
     """A NITF `media` element: its image reference, caption and producer as a figure."""
-    references = [c for c in children(node) if name(c) == "media-reference"]
+    references = children(node, "media-reference")
     url = next((attribute(r, "source") for r in references if attribute(r, "source")), None)
-    caption = " ".join(text(c) for c in children(node) if name(c) == "media-caption")
-    credit = " ".join(text(c) for c in children(node) if name(c) == "media-producer")
+    caption = " ".join(text(c) for c in children(node, "media-caption"))
+    credit = " ".join(text(c) for c in children(node, "media-producer"))
     if attribute(node, "media-type") not in {"", "image", "photo", "graphic"}:
         return ""
     picture = Picture(url=url or None, caption=caption, credit=credit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from feeds.errors import ArticleError
 from feeds.model import Picture
 from feeds.readers import markup, nitf
-from feeds.readers.story import Item, number
+from feeds.readers.story import Item, copyright_line, number
 from feeds.readers.xmldoc import (
     Element,
     all_named,
@@ -72,8 +72,7 @@ def _story(node: Element) -> Item:
 def _copyright(component: Element | None) -> str:
     copyright_element = child(component, "RightsMetadata", "Copyright")
     holder = text(child(copyright_element, "CopyrightHolder"))
-    year = text(child(copyright_element, "CopyrightDate"))[:4]
-    return " ".join(part for part in ("©", year, holder) if part) if holder else ""
+    return copyright_line(holder, text(child(copyright_element, "CopyrightDate"))[:4])
 
 
 def _contents(component: Element | None) -> tuple[Element | None, Picture | None]:
@@ -95,8 +94,7 @@ def _contents(component: Element | None) -> tuple[Element | None, Picture | None
 
 def _photo(content: Element) -> Picture:
     """A photo ContentItem; its caption and credit are in its component's NewsLines."""
-    holder = content.getparent()
-    lines = child(holder, "NewsLines") if holder is not None else None
+    lines = child(content.getparent(), "NewsLines")
     caption = text(child(lines, "HeadLine")) or text(child(lines, "CaptionLine"))
     return Picture(
         url=attribute(content, "Href"), caption=caption, credit=text(child(lines, "CreditLine"))
@@ -105,7 +103,7 @@ def _photo(content: Element) -> Picture:
 
 def _read_text(content: Element, item: Item) -> None:
     data = child(content, "DataContent")
-    inner = next(children(data), None) if data is not None else None
+    inner = next(children(data), None)
     if inner is not None:
         nitf.read_embedded(inner, item)
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from feeds.errors import ArticleError
 from feeds.model import Picture
 from feeds.readers import markup, nitf
-from feeds.readers.story import Item, last_segment, number
+from feeds.readers.story import Item, copyright_line, last_segment, number
 from feeds.readers.xmldoc import (
     Element,
     all_named,
@@ -53,24 +53,24 @@ def _is_picture(node: Element) -> bool:
 
 
 def _story(node: Element) -> Item:
-    meta, content = child(node, "itemMeta"), child(node, "contentMeta")
-    item = _common(node, meta, content)
-    item.headline = _headline(content)
-    item.summary = _described(content, ("summary", "abstract", "teaser", ""))
+    item = _common(node)
+    item.summary = _described(child(node, "contentMeta"), ("summary", "abstract", "teaser", ""))
     _read_content(child(node, "contentSet"), item)
     return item
 
 
 def _picture_story(node: Element) -> Item:
-    item = _common(node, child(node, "itemMeta"), child(node, "contentMeta"))
-    item.headline = _headline(child(node, "contentMeta"))
+    item = _common(node)
     item.picture = _picture(node)
     return item
 
 
-def _common(node: Element, meta: Element | None, content: Element | None) -> Item:
-    """Identity, version, dates, status and metadata, the same for text and picture items."""
+def _common(node: Element) -> Item:
+    """Identity, version, dates, status, headline and metadata, the same for text and picture
+    items."""
+    meta, content = child(node, "itemMeta"), child(node, "contentMeta")
     item = Item(story_id=attribute(node, "guid"), line=line(node))
+    item.headline = _headline(content)
     item.version = number(attribute(node, "version"))
     item.first_created = text(child(meta, "firstCreated"))
     item.version_created = text(child(meta, "versionCreated"))
@@ -80,30 +80,26 @@ def _common(node: Element, meta: Element | None, content: Element | None) -> Ite
     item.provider = text(child(provider, "name")) or attribute(provider, "qcode").split(":")[-1]
     item.byline = text(child(content, "by")) or text(child(content, "creator", "name"))
     item.language = attribute(child(content, "language"), "tag") or language(node)
-    item.keywords = [text(node) for node in _named(content, "keyword")]
-    subjects = _named(content, "subject")
+    item.keywords = [text(node) for node in children(content, "keyword")]
+    subjects = list(children(content, "subject"))
     item.subjects = [attribute(s, "qcode") or attribute(s, "uri") for s in subjects]
     item.keywords += [_name_in(s, item.language) for s in subjects if _name_in(s, item.language)]
     rights = child(node, "rightsInfo")
     holder = text(child(rights, "copyrightHolder", "name"))
-    item.rights = text(child(rights, "copyrightNotice")) or (f"© {holder}" if holder else "")
+    item.rights = text(child(rights, "copyrightNotice")) or copyright_line(holder)
     return item
-
-
-def _named(parent: Element | None, wanted: str) -> list[Element]:
-    return [] if parent is None else [c for c in children(parent) if name(c) == wanted]
 
 
 def _headline(content: Element | None) -> str:
     """The main headline: one without a role, or whose role is not a subheadline."""
-    for headline in _named(content, "headline"):
+    for headline in children(content, "headline"):
         if "sub" not in attribute(headline, "role").lower():
             return text(headline)
     return ""
 
 
 def _described(content: Element | None, roles: tuple[str, ...]) -> str:
-    for description in _named(content, "description"):
+    for description in children(content, "description"):
         if last_segment(attribute(description, "role")) in roles:
             return text(description)
     return ""
@@ -111,7 +107,7 @@ def _described(content: Element | None, roles: tuple[str, ...]) -> str:
 
 def _name_in(subject: Element, tag: str) -> str:
     """The subject's name in the item's language, else its name without a language."""
-    names = _named(subject, "name")
+    names = list(children(subject, "name"))
     primary = tag.split("-")[0].lower()
     for wanted in (primary, ""):
         for node in names:
@@ -122,7 +118,7 @@ def _name_in(subject: Element, tag: str) -> str:
 
 def _read_content(content_set: Element | None, item: Item) -> None:
     """The body: XHTML or NITF in inlineXML, or text or HTML in inlineData."""
-    for node in children(content_set) if content_set is not None else ():
+    for node in children(content_set):
         if name(node) == "inlineXML":
             inner = next(children(node), None)
             if inner is not None:

@@ -17,7 +17,7 @@ from typing import Any
 from feeds.errors import ArticleError
 from feeds.model import Picture
 from feeds.readers import markup
-from feeds.readers.story import Item, number
+from feeds.readers.story import Item, copyright_line, number
 
 MAX_DEPTH = 64  # ninjs nests a few levels; json's recursion would fail near 1,000
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -116,7 +116,7 @@ def _story(document: dict[str, Any]) -> Item:
     item.subjects = [_code(subject) for subject in subjects if _code(subject)]
     item.keywords += [str(s["name"]) for s in subjects if isinstance(s.get("name"), str)]
     holder = _string(document, "copyrightholder")
-    item.rights = _string(document, "copyrightnotice") or (f"© {holder}" if holder else "")
+    item.rights = _string(document, "copyrightnotice") or copyright_line(holder)
     item.picture = _picture(document)
     return item
 

@@ -8,7 +8,7 @@ published.
 from __future__ import annotations
 
 from feeds.readers import markup
-from feeds.readers.story import Item, number
+from feeds.readers.story import Item, copyright_line, number
 from feeds.readers.xmldoc import Element, all_named, attribute, child, language, line, name, text
 
 _KILL = {"", "canceled", "cancelled"}
@@ -48,15 +48,10 @@ def story(root: Element) -> Item:
         for s in all_named(child(head, "tobject"), "tobject.subject")
         if attribute(s, "tobject.subject.refnum")
     ]
-    item.rights = _rights(child(docdata, "doc.copyright"))
+    owner = child(docdata, "doc.copyright")
+    item.rights = copyright_line(attribute(owner, "holder"), attribute(owner, "year"))
     item.body = markup.from_element(child(body, "body.content"))
     return item
-
-
-def _rights(copyright_element: Element | None) -> str:
-    holder = attribute(copyright_element, "holder")
-    year = attribute(copyright_element, "year")
-    return " ".join(part for part in ("©", year, holder) if part) if holder else ""
 
 
 def read_embedded(inner: Element, item: Item) -> None:

@@ -14,7 +14,7 @@ from feeds.model import CANCELED, USABLE, WITHHELD, Picture, Story
 from feeds.readers import Context, Draft, advisory
 from feeds.readers.markup import Body, figure
 from feeds.sanitize import sanitize_html
-from feeds.text import one_line, slugify
+from feeds.text import LANGUAGE_TAG, one_line, slugify
 
 # Schemes an agency's story id may keep as the entry id as it is; any other id becomes a tag:.
 _URI_SCHEMES = ("urn:", "http://", "https://", "tag:")
@@ -24,12 +24,9 @@ _KILLED = {"canceled", "cancelled", "kill", "killed", "deleted"}
 _CODES = {"mediatopic": "medtop", "subjectcode": "subj", "genre": "genre"}
 _CV_URI = re.compile(r"^https?://cv\.iptc\.org/newscodes/([a-z0-9]+)/([^/#?]+)/?$", re.IGNORECASE)
 _URI = re.compile(r"[^\s<>\"{}|\\^`]+")  # no character an IRI (an Atom id) may not hold
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|par|di|de|av)\s+", re.IGNORECASE)
-MAX_HEADLINE_FROM_BODY = 100
-UNDATED_KILL = datetime(
-    1970, 1, 1, tzinfo=UTC
-)  # characters of the body that stand in for a missing headline
+MAX_HEADLINE_FROM_BODY = 100  # characters of the body that stand in for a missing headline
+UNDATED_KILL = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -131,6 +128,11 @@ def number(text: str) -> int:
     return int(text) if text.isascii() and text.isdecimal() and len(text) <= 18 else 0
 
 
+def copyright_line(holder: str, year: str = "") -> str:
+    """`© 2024 dpa` from a copyright's holder and year; "" without a holder."""
+    return " ".join(part for part in ("©", year, holder) if part) if holder else ""
+
+
 def last_segment(code: str) -> str:
     """`stat:usable` or `http://cv.iptc.org/newscodes/pubstatusg2/usable` to `usable`."""
     return re.split(r"[:/]", code.strip().rstrip("/"))[-1].lower()
@@ -156,7 +158,7 @@ def _is_uri(story_id: str) -> bool:
 def _language(tag: str) -> str | None:
     """A BCP 47 tag as given (`it-IT`; `de_CH` spelled `de-CH`); None for anything else."""
     tag = tag.strip().replace("_", "-")
-    return tag if _LANGUAGE.fullmatch(tag) else None
+    return tag if LANGUAGE_TAG.fullmatch(tag) else None
 
 
 def _moment(value: str, context: Context, item: Item) -> datetime:

@@ -11,6 +11,7 @@ from feeds.dates import parse_date
 from feeds.errors import ArticleError
 from feeds.model import Picture
 from feeds.readers import Context, Draft
+from feeds.readers.markup import figure
 from feeds.text import fold, one_line
 
 # Words of agency and photo credits; `Keystone-SDA` or `EPA-EFE` are read word by word.
@@ -146,7 +147,7 @@ def _lead(blocks: list[_Block]) -> tuple[str, Picture | None, list[_Block]]:
 
 def _body(blocks: list[_Block], picture: Picture | None) -> list[str]:
     """The HTML parts after the lead: the picture's figure, paragraphs and subheadings."""
-    html = [_figure(picture)] if picture else []
+    html = [figure(picture)] if picture else []
     for position, block in enumerate(blocks):
         if _is_credit_block(block):
             continue  # the picture's credits, or a stray credit: never text
@@ -176,13 +177,6 @@ def _picture(blocks: list[_Block]) -> Picture | None:
 
 def _is_credit_block(block: _Block) -> bool:
     return all(_is_credit(line) for line in block.lines)
-
-
-def _figure(picture: Picture) -> str:
-    credit = f" <small>{escape(picture.credit, quote=False)}</small>" if picture.credit else ""
-    return (
-        f"<figure><figcaption>{escape(picture.caption, quote=False)}{credit}</figcaption></figure>"
-    )
 
 
 def _is_credit(line: str) -> bool:

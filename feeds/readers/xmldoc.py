@@ -82,17 +82,17 @@ def name(element: Element) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def children(element: Element) -> Iterator[Element]:
-    """The child elements (no entity references)."""
-    return (child for child in element if isinstance(child.tag, str))
+def children(element: Element | None, wanted: str = "") -> Iterator[Element]:
+    """The child elements (no entity references), only those named `wanted` if given."""
+    for node in element if element is not None else ():
+        if isinstance(node.tag, str) and (not wanted or name(node) == wanted):
+            yield node
 
 
 def child(element: Element | None, *names: str) -> Element | None:
     """The first element down the path of local `names`, or None."""
     for wanted in names:
-        if element is None:
-            return None
-        element = next((c for c in children(element) if name(c) == wanted), None)
+        element = next(children(element, wanted), None)
     return element
 
 
@@ -105,9 +105,7 @@ def all_named(element: Element | None, wanted: str) -> list[Element]:
 
 def text(element: Element | None) -> str:
     """The text of an element and its descendants, white space folded (entities left out)."""
-    if element is None:
-        return ""
-    return " ".join("".join(_texts(element)).split())
+    return " ".join(raw_text(element).split())
 
 
 def raw_text(element: Element | None) -> str:

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Protocol
 from urllib.parse import unquote
 
 from feeds import urls
 from feeds.config import Config
-
-
-class SitePaths(Protocol):
-    """What a build says it changed (feeds.engine.Changes): site paths such as
-    `/feeds/all.atom.xml`."""
-
-    @property
-    def added(self) -> tuple[str, ...]: ...
-
-    @property
-    def changed(self) -> tuple[str, ...]: ...
+from feeds.engine import Changes
 
 
 def hub_urls(config: Config) -> tuple[str, ...]:
@@ -66,7 +55,7 @@ def link_header(config: Config, path: str) -> str | None:
     return ", ".join(links)
 
 
-def changed_topics(config: Config, changes: SitePaths) -> list[str]:
+def changed_topics(config: Config, changes: Changes) -> list[str]:
     """The URLs of the current feeds a build added or changed, in path order.
 
     A removed feed has no new content to tell of; archive documents are no topics.

@@ -6,6 +6,7 @@ A refusal is a 4xx with one plain-text line naming the parameter and what is wro
 
 from __future__ import annotations
 
+from contextlib import closing
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, request
@@ -37,11 +38,8 @@ def websub_blueprint(config: Config) -> Blueprint:
     def subscription_request() -> Response:
         try:
             asked = _request(config)
-            store = Store(database(config))
-            try:
+            with closing(Store(database(config))) as store:
                 store.add_request(asked)
-            finally:
-                store.close()
         except _Refused as exc:
             return _plain(exc.status, exc.reason)
         except LimitError as exc:

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -24,7 +25,8 @@ from urllib.parse import urlencode
 
 from feeds import urls
 from feeds.config import Config
-from feeds.websub.discovery import SitePaths, changed_topics, link_header, topic_path
+from feeds.engine import Changes
+from feeds.websub.discovery import changed_topics, link_header, topic_path
 from feeds.websub.store import Delivery, Request, Store, database
 from feeds.websub.transport import PrivateAddress, Reply, Unreachable, send
 
@@ -91,7 +93,7 @@ class Hub:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._store.close()
 
-    def on_changes(self, config: Config, out_dir: Path, changes: SitePaths) -> None:
+    def on_changes(self, config: Config, out_dir: Path, changes: Changes) -> None:
         """Owe every subscriber of each added or changed current feed its new bytes."""
         self._config, self._out_dir = config, out_dir
         now = self._clock()
@@ -263,9 +265,6 @@ def _describe(problem: Unreachable) -> str:
 
 def health(config: Config, now: float | None = None) -> dict[str, int]:
     """What /healthz reports of the hub: active subscriptions and pending deliveries."""
-    store = Store(database(config))
-    try:
+    with closing(Store(database(config))) as store:
         active, pending = store.counts(time.time() if now is None else now)
-    finally:
-        store.close()
     return {"websub_subscriptions": active, "websub_pending_deliveries": pending}

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 from feeds.config import Config
-from feeds.websub.discovery import SitePaths, changed_topics
+from feeds.engine import Changes
+from feeds.websub.discovery import changed_topics
 from feeds.websub.transport import Unreachable, send
 
 LOG = logging.getLogger("feeds.websub")
@@ -29,7 +30,7 @@ class _Failed(Exception):
 
 def ping_changed(
     config: Config,
-    changes: SitePaths,
+    changes: Changes,
     *,
     timeout: float = TIMEOUT,
     attempts: int = ATTEMPTS,

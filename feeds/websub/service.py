@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from feeds.config import Config
-from feeds.websub.discovery import SitePaths
+from feeds.engine import Changes
 from feeds.websub.hub import Hub
 from feeds.websub.publish import ping_changed
 
@@ -36,7 +36,7 @@ class Push:
                 self._hub = None
             return self._hub
 
-    def on_changes(self, config: Config, out_dir: Path, changes: SitePaths) -> None:
+    def on_changes(self, config: Config, out_dir: Path, changes: Changes) -> None:
         hub = self.follow(config, out_dir)
         if hub is not None:
             hub.on_changes(config, out_dir, changes)

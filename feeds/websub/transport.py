@@ -52,12 +52,8 @@ def send(
     """One request; any status is a Reply (a redirect too: it is never followed)."""
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     request.add_header("User-Agent", USER_AGENT)
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({}),
-        _NoRedirect(),
-        _HTTPHandler(allow_private),
-        _HTTPSHandler(allow_private),
-    )
+    guarded = [] if allow_private else [_GuardedHandler()]
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect(), *guarded)
     try:
         with opener.open(request, timeout=timeout) as response:
             return Reply(response.status, response.read(read))
@@ -77,8 +73,7 @@ def check_public(url: str) -> None:
     """Raise PrivateAddress unless every address the URL's host resolves to is public, or
     Unreachable if it does not resolve: the early check of a subscription request."""
     parts = urlsplit(url)
-    for address in _resolve(parts.hostname or "", parts.port or 80):
-        _refuse_private(address[4][0])
+    _public_addresses(parts.hostname or "", parts.port or 80)
 
 
 def is_public(address: str) -> bool:
@@ -88,25 +83,23 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def _refuse_private(address: str) -> None:
-    if not is_public(address):
-        raise PrivateAddress(f"{address} is not a public address")
-
-
-def _resolve(host: str, port: int) -> list[Any]:
+def _public_addresses(host: str, port: int) -> list[Any]:
+    """What `host` resolves to (getaddrinfo's tuples), if every address is public."""
     try:
-        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise Unreachable(f"{host} does not resolve ({exc})") from None
+    for address in (str(found[4][0]) for found in addresses):
+        if not is_public(address):
+            raise PrivateAddress(f"{address} is not a public address")
+    return addresses
 
 
 def _public_connection(
     address: tuple[str, int], timeout: float | None = None, source: Any = None
 ) -> socket.socket:
     """socket.create_connection to the host's first reachable address, all of them public."""
-    addresses = _resolve(*address)
-    for found in addresses:
-        _refuse_private(found[4][0])
+    addresses = _public_addresses(*address)
     last: OSError = Unreachable(f"{address[0]} has no address")
     for family, kind, protocol, _, target in addresses:
         sock = socket.socket(family, kind, protocol)
@@ -141,19 +134,11 @@ class _GuardedHTTPS(http.client.HTTPSConnection):
         self._create_connection = _public_connection
 
 
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, allow_private: bool) -> None:
-        super().__init__()
-        self._connection = http.client.HTTPConnection if allow_private else _GuardedHTTP
+class _GuardedHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """http and https over the guarded connections; it stands in for urllib's own handlers."""
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, allow_private: bool) -> None:
-        super().__init__()
-        self._connection = http.client.HTTPSConnection if allow_private else _GuardedHTTPS
+        return self.do_open(_GuardedHTTP, req)
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req)
+        return self.do_open(_GuardedHTTPS, req)

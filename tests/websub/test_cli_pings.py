@@ -3,19 +3,23 @@ once per changed current feed, and not at all when no feed changed."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from feeds.cli import main
-from tests.deployfixtures import Bucket, deploy_section, markdown, write_site
+from tests.deployfixtures import (
+    Bucket,
+    deploy_section,
+    fake_aws,
+    markdown,
+    moto_server,
+    write_site,
+)
 from tests.sitefixtures import BASE_URL, CONFIG, make_site, run_main
 from tests.websub.endpoints import Endpoint, Received, endpoint
 
-HOST = "127.0.0.1"
 DEPLOY_BASE = "https://news.example.org/"
 
 
@@ -79,32 +83,9 @@ def test_build_with_a_dead_hub_still_succeeds(
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     """moto's S3 server on 127.0.0.1 with fake credentials from the environment only."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "http_proxy",
-        "https_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADEPLOYTESTS00001")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "deploy-tests-secret-key")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws" / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws" / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    werkzeug = logging.getLogger("werkzeug")
-    level = werkzeug.level
-    werkzeug.setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-        werkzeug.setLevel(level)
+    fake_aws(tmp_path, monkeypatch)
+    with moto_server() as url:
+        yield url
 
 
 def test_deploy_pings_the_feeds_it_uploaded(tmp_path: Path, hub: Endpoint, s3: str) -> None:
