@@ -11,7 +11,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from feeds import fingerprint
@@ -125,7 +125,7 @@ def _check(
         return cached, None
     data = _read_bytes(Path(path), root)
     if cached.digest == fingerprint.of_bytes(data):
-        return replace(cached, signature=signature), None
+        return cached._replace(signature=signature), None
     return None, _Changed(Path(path), shown, data, signature)
 
 

@@ -18,8 +18,8 @@ import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from feeds import fingerprint
 from feeds.config import Config
@@ -43,9 +43,9 @@ Signature = tuple[int, int, int, int]
 Outcome = tuple[Entry, ...] | Problem
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One file's outcome and how to tell that the file has not changed since."""
+class Record(NamedTuple):
+    """One file's outcome and how to tell that the file has not changed since (a tuple: a
+    cached load makes one per file)."""
 
     signature: Signature | None  # None for a symlink: its target is read every time
     digest: str  # of the file's bytes
