@@ -76,7 +76,8 @@ def create_app(
         link = link_header(config, site_path)  # WebSub discovery, for current feeds
         if link is not None:
             headers.append(("Link", link))
-        if _gzip_quality(request.accept_encodings) > 0:
+        accept = "HTTP_ACCEPT_ENCODING" in request.environ  # else no parsing: identity
+        if accept and _gzip_quality(request.accept_encodings) > 0:
             try:
                 return _send(file + ".gz", kind.content_type, [GZIP, *headers])
             except (FileNotFoundError, NotADirectoryError):
@@ -143,19 +144,17 @@ def _send(
         if "HTTP_RANGE" not in environ and "HTTP_IF_MATCH" not in environ:
             if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
                 stat = os.stat(file)  # noqa: PTH116 (a string: this runs per request)
-                etag, modified = _validators(file, stat)
+                etag = _etag(file, stat)
                 mtime = datetime.fromtimestamp(stat.st_mtime, UTC)
-                if not is_resource_modified(environ, etag[1], last_modified=mtime):
-                    return Response(status=304, headers=[etag, modified, *headers])
+                if not is_resource_modified(environ, etag, last_modified=mtime):
+                    # werkzeug leaves the representation's own headers out of a 304
+                    validators = _file_headers(content_type, stat, etag)
+                    return Response(status=304, headers=[*validators, *headers])
             conditional = False
     body = open(file, "rb")  # noqa: PTH123, SIM115 (the server closes it once sent)
     try:
         stat = os.fstat(body.fileno())
-        validators = [
-            ("Content-Type", content_type),  # as given: werkzeug's mimetype= adds a charset
-            ("Content-Length", str(stat.st_size)),
-            *_validators(file, stat),
-        ]
+        validators = _file_headers(content_type, stat, _etag(file, stat))
         response = Response(
             wrap_file(environ, body), headers=[*validators, *headers], direct_passthrough=True
         )
@@ -167,11 +166,19 @@ def _send(
     return response
 
 
-def _validators(file: str, stat: os.stat_result) -> tuple[tuple[str, str], tuple[str, str]]:
-    """The ETag and Last-Modified of werkzeug's send_file for `file` as `stat` describes it:
-    its mtime, size and a checksum of its path; its mtime."""
-    etag = f'"{stat.st_mtime}-{stat.st_size}-{adler32(file.encode())}"'
-    return ("ETag", etag), ("Last-Modified", http_date(stat.st_mtime))
+def _etag(file: str, stat: os.stat_result) -> str:
+    """werkzeug's send_file's ETag for `file` as `stat` describes it: its mtime, its size and
+    a checksum of its path."""
+    return f'"{stat.st_mtime}-{stat.st_size}-{adler32(file.encode())}"'
+
+
+def _file_headers(content_type: str, stat: os.stat_result, etag: str) -> list[tuple[str, str]]:
+    return [
+        ("Content-Type", content_type),  # as given: werkzeug's mimetype= adds a charset
+        ("Content-Length", str(stat.st_size)),
+        ("ETag", etag),
+        ("Last-Modified", http_date(stat.st_mtime)),
+    ]
 
 
 def _hidden(name: str) -> bool:
