@@ -49,6 +49,7 @@ def create_app(
     app = Flask(__name__, static_folder=None)
     app.extensions["feeds"] = config
     out = config.output_dir
+    root = str(out)
     security = _security_headers(config)
     hub = config.websub is not None and config.websub.hub
     if hub:
@@ -64,7 +65,7 @@ def create_app(
         site_path = "/" + path
         kind = urls.kind_of(site_path)
         name = urls.file_name(site_path)
-        file = safe_join(str(out), name)
+        file = safe_join(root, name)
         if kind is None or file is None or "\0" in name or _hidden(name):
             abort(404)
         headers = [
@@ -147,14 +148,20 @@ def _send(
                 etag = _etag(file, stat)
                 mtime = datetime.fromtimestamp(stat.st_mtime, UTC)
                 if not is_resource_modified(environ, etag, last_modified=mtime):
-                    # werkzeug leaves the representation's own headers out of a 304
-                    validators = _file_headers(content_type, stat, etag)
+                    # werkzeug drops the representation's headers from a 304 (Content-Type
+                    # is given so that it sets no default one first)
+                    validators = [("Content-Type", content_type), ("ETag", etag)]
                     return Response(status=304, headers=[*validators, *headers])
             conditional = False
     body = open(file, "rb")  # noqa: PTH123, SIM115 (the server closes it once sent)
     try:
         stat = os.fstat(body.fileno())
-        validators = _file_headers(content_type, stat, _etag(file, stat))
+        validators = [
+            ("Content-Type", content_type),  # as given: werkzeug's mimetype= adds a charset
+            ("Content-Length", str(stat.st_size)),
+            ("ETag", _etag(file, stat)),
+            ("Last-Modified", http_date(stat.st_mtime)),
+        ]
         response = Response(
             wrap_file(environ, body), headers=[*validators, *headers], direct_passthrough=True
         )
@@ -170,15 +177,6 @@ def _etag(file: str, stat: os.stat_result) -> str:
     """werkzeug's send_file's ETag for `file` as `stat` describes it: its mtime, its size and
     a checksum of its path."""
     return f'"{stat.st_mtime}-{stat.st_size}-{adler32(file.encode())}"'
-
-
-def _file_headers(content_type: str, stat: os.stat_result, etag: str) -> list[tuple[str, str]]:
-    return [
-        ("Content-Type", content_type),  # as given: werkzeug's mimetype= adds a charset
-        ("Content-Length", str(stat.st_size)),
-        ("ETag", etag),
-        ("Last-Modified", http_date(stat.st_mtime)),
-    ]
 
 
 def _hidden(name: str) -> bool:
