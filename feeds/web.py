@@ -11,11 +11,14 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from zlib import adler32
 
-from flask import Flask, Response, abort, request, send_file
+from flask import Flask, Response, abort, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import Accept
+from werkzeug.http import http_date, is_resource_modified
 from werkzeug.security import safe_join
+from werkzeug.wsgi import wrap_file
 
 from feeds import urls
 from feeds.builder import POLL_SECONDS_WITH_EVENTS, STATUS, Builder, Clock, utc_now
@@ -26,6 +29,7 @@ from feeds.websub.endpoint import websub_blueprint
 from feeds.websub.hub import health as hub_health
 
 METHODS = ["GET", "HEAD"]
+GZIP = ("Content-Encoding", "gzip")
 # A builder that has not been seen for this long is down (it looks at least this often).
 BUILDER_SILENT_AFTER = 3 * POLL_SECONDS_WITH_EVENTS
 
@@ -45,6 +49,7 @@ def create_app(
     app = Flask(__name__, static_folder=None)
     app.extensions["feeds"] = config
     out = config.output_dir
+    root = str(out)
     security = _security_headers(config)
     hub = config.websub is not None and config.websub.hub
     if hub:
@@ -60,26 +65,28 @@ def create_app(
         site_path = "/" + path
         kind = urls.kind_of(site_path)
         name = urls.file_name(site_path)
-        file = safe_join(str(out), name)
+        file = safe_join(root, name)
         if kind is None or file is None or "\0" in name or _hidden(name):
             abort(404)
-        gzipped = _gzip_quality(request.accept_encodings) > 0
-        try:
-            response = _send(file + ".gz" if gzipped else file, kind.content_type)
-            if gzipped:
-                response.headers["Content-Encoding"] = "gzip"
-        except (FileNotFoundError, NotADirectoryError):
-            if not gzipped or not Path(file).is_file():  # else a file written without its .gz
-                abort(410 if Path(out, GONE, name).is_file() else 404)
-            response = _send(file, kind.content_type)
-        response.vary.add("Accept-Encoding")
-        response.headers["Cache-Control"] = urls.cache_control(site_path, config.max_ages, built)
+        headers = [
+            ("Cache-Control", urls.cache_control(site_path, config.max_ages, built)),
+            ("Vary", "Accept-Encoding"),
+        ]
         if kind is urls.Kind.HTML:
-            response.headers.update(security)
+            headers += security
         link = link_header(config, site_path)  # WebSub discovery, for current feeds
         if link is not None:
-            response.headers["Link"] = link
-        return response
+            headers.append(("Link", link))
+        accept = "HTTP_ACCEPT_ENCODING" in request.environ  # else no parsing: identity
+        if accept and _gzip_quality(request.accept_encodings) > 0:
+            try:
+                return _send(file + ".gz", kind.content_type, [GZIP, *headers])
+            except (FileNotFoundError, NotADirectoryError):
+                pass  # a file written without its .gz: the plain one
+        try:
+            return _send(file, kind.content_type, headers)
+        except (FileNotFoundError, NotADirectoryError):
+            abort(410 if Path(out, GONE, name).is_file() else 404)
 
     @app.route("/healthz", methods=METHODS)
     def health() -> ResponseReturnValue:
@@ -92,12 +99,14 @@ def create_app(
         return response
 
     def error_page(name: str, status: int) -> Response:
+        headers = [("Cache-Control", "no-cache"), *security]
         try:
-            response = _send(str(out / name), urls.Kind.HTML.content_type, conditional=False)
+            response = _send(
+                str(out / name), urls.Kind.HTML.content_type, headers, conditional=False
+            )
         except FileNotFoundError:  # not built yet
-            response = Response(f"{status}\n", mimetype="text/plain")
+            response = Response(f"{status}\n", mimetype="text/plain", headers=security)
         response.status_code = status
-        response.headers.update(security)
         return response
 
     @app.errorhandler(404)
@@ -116,14 +125,58 @@ def create_app(
     return app
 
 
-def _send(file: str, content_type: str, *, conditional: bool = True) -> Response:
-    """A file with werkzeug's validators (ETag and Last-Modified from its size and mtime)
-    and answers to If-None-Match, If-Modified-Since and Range; sent zero-copy where the
-    server can (gunicorn's sendfile)."""
-    response = send_file(file, mimetype=content_type, conditional=conditional, etag=True)
-    response.headers["Content-Type"] = content_type  # as given: werkzeug adds a charset
-    del response.headers["Content-Disposition"]  # a page, not a download
+def _send(
+    file: str, content_type: str, headers: list[tuple[str, str]], *, conditional: bool = True
+) -> Response:
+    """A file with werkzeug's validators (ETag and Last-Modified from its size and mtime) and
+    its answers to If-None-Match, If-Modified-Since and Range, `headers` added; sent
+    zero-copy where the server can (gunicorn's sendfile).
+
+    A request with neither Range nor If-Match, nearly every one, is answered without
+    werkzeug's make_conditional (which took as long as all the rest of the request): 304
+    when werkzeug's is_resource_modified says so, from the file's stat without opening it,
+    else the 200 that make_conditional would give. A body comes with the validators and
+    length of the file opened (fstat), even if a newer one has replaced it since the stat:
+    the builder renames files into place, and an open file keeps its bytes.
+    """
+    environ = request.environ
+    if conditional:
+        headers = [*headers, ("Accept-Ranges", "bytes"), ("Date", http_date())]
+        if "HTTP_RANGE" not in environ and "HTTP_IF_MATCH" not in environ:
+            if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+                stat = os.stat(file)  # noqa: PTH116 (a string: this runs per request)
+                etag = _etag(file, stat)
+                mtime = datetime.fromtimestamp(stat.st_mtime, UTC)
+                if not is_resource_modified(environ, etag, last_modified=mtime):
+                    # werkzeug drops the representation's headers from a 304 (Content-Type
+                    # is given so that it sets no default one first)
+                    validators = [("Content-Type", content_type), ("ETag", etag)]
+                    return Response(status=304, headers=[*validators, *headers])
+            conditional = False
+    body = open(file, "rb")  # noqa: PTH123, SIM115 (the server closes it once sent)
+    try:
+        stat = os.fstat(body.fileno())
+        validators = [
+            ("Content-Type", content_type),  # as given: werkzeug's mimetype= adds a charset
+            ("Content-Length", str(stat.st_size)),
+            ("ETag", _etag(file, stat)),
+            ("Last-Modified", http_date(stat.st_mtime)),
+        ]
+        response = Response(
+            wrap_file(environ, body), headers=[*validators, *headers], direct_passthrough=True
+        )
+        if conditional:
+            response.make_conditional(environ, accept_ranges=True, complete_length=stat.st_size)
+    except BaseException:
+        body.close()
+        raise
     return response
+
+
+def _etag(file: str, stat: os.stat_result) -> str:
+    """werkzeug's send_file's ETag for `file` as `stat` describes it: its mtime, its size and
+    a checksum of its path."""
+    return f'"{stat.st_mtime}-{stat.st_size}-{adler32(file.encode())}"'
 
 
 def _hidden(name: str) -> bool:
@@ -143,16 +196,17 @@ def _gzip_quality(accept: Accept) -> float:
     return star
 
 
-def _security_headers(config: Config) -> dict[str, str]:
+def _security_headers(config: Config) -> list[tuple[str, str]]:
     """Pages run no script; pictures come over HTTPS unless the site itself is on HTTP."""
     images = "http: https:" if config.base_url.startswith("http:") else "https:"
-    return {
-        "Content-Security-Policy": (
+    return [
+        (
+            "Content-Security-Policy",
             f"default-src 'none'; style-src 'unsafe-inline'; img-src {images}; "
-            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         ),
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-    }
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ]
 
 
 def _health(status_file: Path) -> dict[str, object]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import html5lib
 import pytest
-from flask import Flask, Response, request
+from flask import Flask, Response, request, send_file
 from flask.testing import FlaskClient
 from werkzeug.datastructures import Headers
 from werkzeug.http import http_date
@@ -232,6 +234,114 @@ def test_gzip_etag_differs_and_validates(client: FlaskClient) -> None:
     again = client.get(FEED, headers={**gzip_headers, "If-None-Match": zipped})
     assert again.status_code == 304
     assert "Content-Encoding" not in again.headers
+
+
+@pytest.fixture(scope="module")
+def send_file_client(app: Flask) -> FlaskClient:
+    """An app that answers every path with werkzeug's own send_file of its file."""
+    out = app.extensions["feeds"].output_dir
+    reference = Flask("reference")
+
+    @reference.route("/<path:path>", methods=["GET", "HEAD"])
+    def sent(path: str) -> Response:
+        return send_file(out / urls.file_name("/" + path), mimetype="text/plain", etag=True)
+
+    return reference.test_client()
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        {},
+        {"If-None-Match": "{etag}"},
+        {"If-None-Match": '"other"'},
+        {"If-Modified-Since": "{last_modified}"},
+        {"If-Modified-Since": "Thu, 01 Jan 1998 00:00:00 GMT"},
+        {"If-None-Match": '"other"', "If-Modified-Since": "{last_modified}"},
+        {"Range": "bytes=0-99"},
+        {"Range": "bytes=-10"},
+        {"Range": "bytes=10-20", "If-Range": "{etag}"},
+        {"Range": "bytes=10-20", "If-Range": '"old"'},
+        {"Range": "bytes=10-20", "If-None-Match": "{etag}"},
+        {"Range": "bytes=0-0,5-9"},
+        {"If-Match": "{etag}"},
+        {"If-Match": '"other"'},
+        {"If-Match": "{etag}", "If-None-Match": "{etag}"},
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_files_answer_as_werkzeugs_send_file(
+    client: FlaskClient, send_file_client: FlaskClient, conditions: dict[str, str], method: str
+) -> None:
+    """The status, validators, length, range and bytes of werkzeug's send_file, whichever
+    path the app takes to them (304 from a stat, make_conditional for Range and If-Match)."""
+    first = client.get(FEED)
+    values = {"etag": first.headers["ETag"], "last_modified": first.headers["Last-Modified"]}
+    headers = {name: value.format(**values) for name, value in conditions.items()}
+    ours = client.open(FEED, method=method, headers=headers)
+    theirs = send_file_client.open(FEED, method=method, headers=headers)
+    assert ours.status_code == theirs.status_code
+    for name in ["ETag", "Last-Modified", "Content-Length", "Content-Range", "Accept-Ranges"]:
+        assert ours.headers.get(name) == theirs.headers.get(name), name
+    assert ours.data == theirs.data
+
+
+def test_a_range_past_the_end_gets_416(client: FlaskClient) -> None:
+    size = len(client.get(FEED).data)
+    response = client.get(FEED, headers={"Range": f"bytes={size}-"})
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == f"bytes */{size}"
+
+
+def test_a_304_is_answered_without_opening_the_file(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conditional request that gets 304 needs the file's stat only."""
+    etag = client.get(FEED).headers["ETag"]
+    opened: list[object] = []
+    real_open = open
+
+    def tracking_open(file: object, *args: Any, **kwargs: Any) -> Any:
+        opened.append(file)
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", tracking_open)
+    assert client.get(FEED, headers={"If-None-Match": etag}).status_code == 304
+    assert opened == []
+    assert client.get(FEED, headers={"If-None-Match": '"stale"'}).status_code == 200
+    assert len(opened) == 1
+
+
+def test_a_file_replaced_after_its_stat_is_sent_whole_with_its_own_validators(
+    newsroom: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder renames a new file over the old one at any time; a body comes with the
+    length and validators of the file opened, whatever an earlier stat saw."""
+    config = newsroom.root / "config.toml"
+    app = create_app(config, clock=FakeClock(NOW))
+    client = app.test_client()
+    first = client.get(FEED)
+    path = newsroom.root / "public" / "feeds" / "all.atom.xml"
+    replacement = first.data + b"<!-- a longer, newer feed -->"
+    real_stat = os.stat
+
+    def stat_then_replace(file: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        result = real_stat(file, *args, **kwargs)
+        if str(file) == str(path):
+            staged = path.with_name(".all.atom.xml.new")
+            staged.write_bytes(replacement)
+            os.utime(staged, (1_700_000_000, 1_700_000_000))
+            staged.replace(path)
+        return result
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "stat", stat_then_replace)
+        response = client.get(FEED, headers={"If-None-Match": '"stale"'})
+    assert response.status_code == 200
+    assert response.data == replacement
+    assert response.headers["Content-Length"] == str(len(replacement))
+    assert response.headers["ETag"] == client.get(FEED).headers["ETag"] != first.headers["ETag"]
+    assert response.headers["Last-Modified"] == http_date(1_700_000_000)
 
 
 # --- methods -------------------------------------------------------------------------------

@@ -47,8 +47,8 @@ def link_header(config: Config, path: str) -> str | None:
     feed (RFC 8288, one header, as WebSub 3 and 7 suggest); None for any other path or
     without `[websub]`."""
     hubs = hub_urls(config)
-    topic = topic_url(config, path)
-    if not hubs or topic is None:
+    topic = topic_url(config, path) if hubs else None
+    if topic is None:
         return None
     links = [f'<{hub}>; rel="hub"' for hub in hubs]
     links.append(f'<{topic}>; rel="self"')
