@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from operator import attrgetter
 from pathlib import Path
 
 from feeds.config import Config
@@ -70,7 +71,9 @@ def _listed(folder: str) -> Iterator[os.DirEntry[str]]:
     for every file of every build."""
     try:
         with os.scandir(folder) as listing:
-            found = sorted((item for item in listing if not item.name.startswith(".")), key=_name)
+            found = sorted(
+                (item for item in listing if not item.name.startswith(".")), key=attrgetter("name")
+            )
     except OSError as error:
         raise ArticlesFolderError(
             f"{error.filename}: cannot be read ({error.strerror}); check its permissions "
@@ -85,10 +88,6 @@ def _listed(folder: str) -> Iterator[os.DirEntry[str]]:
     for item in folders:
         if not item.is_symlink():
             yield from _listed(item.path)
-
-
-def _name(item: os.DirEntry[str]) -> str:
-    return item.name
 
 
 def _is_folder(item: os.DirEntry[str]) -> bool:
