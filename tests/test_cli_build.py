@@ -7,7 +7,7 @@ import os
 import random
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -243,14 +243,13 @@ def test_a_subfolder_that_cannot_be_listed_stops_the_build_before_anything_is_wr
     (tmp_path / "articles" / "extra.md").write_text(
         "---\ntitle: Extra\ndate: 2025-09-01T08:00:00Z\n---\nMore.\n", "utf-8"
     )
-    scandir, unreadable = os.scandir, f"{tmp_path}/articles/ukraine"
+    walk = os.walk
 
-    def denied(folder: str | os.PathLike[str]) -> Iterator[os.DirEntry[str]]:
-        if os.fspath(folder) == unreadable:  # as a folder without read permission (not root)
-            raise PermissionError(13, "Permission denied", unreadable)
-        return scandir(folder)
+    def denied(top: str, onerror: Callable[[OSError], None], **kwargs: object) -> object:
+        onerror(PermissionError(13, "Permission denied", f"{top}/ukraine"))
+        return walk(top, onerror=onerror)
 
-    monkeypatch.setattr(os, "scandir", denied)
+    monkeypatch.setattr(os, "walk", denied)
     run = run_main("build", "--config", str(config))
     assert run.code == 2
     assert run.stderr == [
