@@ -28,7 +28,6 @@ from feeds import engine
 from feeds.config import Config, load_config
 from feeds.engine import Build, Changes
 from feeds.errors import FeedsError
-from feeds.manifest import Manifest
 from feeds.store import EntryStore
 from feeds.websub.service import Push
 
@@ -75,7 +74,7 @@ class Builder:
         self.config: Config | None = None
         self.last: Build | None = None
         self._store: EntryStore | None = None
-        self._manifest: Manifest | None = None
+        self._previous: Build | None = None  # the last build with this store, if it stands
         self._error: tuple[str, datetime] | None = None
         self._built_at: datetime | None = None  # when the last build succeeded
         self._wake = threading.Event()
@@ -95,15 +94,14 @@ class Builder:
                 config.output_dir,
                 self.clock(),
                 store=self._store,
-                previous=self._manifest,
+                previous=self._previous,
                 workers=self.workers,
                 gzipped=True,
             )
         except FeedsError as exc:
             self._fail(str(exc))
             return None
-        self._manifest = done.manifest
-        self.last = done
+        self._previous = self.last = done
         self._built_at = self.clock()
         if self._error is not None:
             LOG.info("%s: fine again", self.config_path.name)
@@ -190,7 +188,7 @@ class Builder:
     def _fail(self, message: str) -> None:
         # The folder's record is read again next time: a build that failed midway, or a
         # `feeds build --force` run by hand meanwhile, may have changed it.
-        self._manifest = None
+        self._previous = None
         if self._error is None or self._error[0] != message:
             LOG.error("%s (still serving the last complete build)", message)
         self._error = (message, self._error[1] if self._error else self.clock())
@@ -237,7 +235,7 @@ class Builder:
         if self._store is not None:
             self._store.close()
         self._store = None
-        self._manifest = None
+        self._previous = None
 
 
 def _iso(moment: datetime) -> str:

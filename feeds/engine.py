@@ -70,7 +70,7 @@ class Build:
 
     changes: Changes
     manifest: Manifest
-    site: Site | None  # None when nothing changed: the articles were not even loaded
+    site: Site | None  # when nothing changed, the site given in `previous`, if any
     written: int
 
     @property
@@ -89,7 +89,7 @@ def build(
     now: datetime,
     *,
     store: EntryStore | None = None,
-    previous: Manifest | None = None,
+    previous: Build | None = None,
     workers: int = 1,
     gzipped: bool = False,
     force: bool = False,
@@ -97,26 +97,30 @@ def build(
 ) -> Build:
     """Bring `out_dir` up to date with the articles as published at `now`.
 
-    `previous` is the manifest the caller got from its last build into `out_dir`; without
-    it, the one in the folder is read and every file is checked against it (size and
-    mtime), so files deleted or edited by hand are written again. With `gzipped`, each file
+    `previous` is what the caller got from its last build into `out_dir` with `store` (the
+    server's builder keeps both): its manifest is taken as the folder's, and its site saves
+    remaking what is unchanged. Without it, the manifest in the folder is read and every
+    file is checked against it (size and mtime), so files deleted or edited by hand are
+    written again. With `gzipped`, each file
     gets a `.gz` sibling for servers that send it as is. Raises ArticlesFolderError before
     anything is written if the articles cannot all be listed, ShrinkError if most article
     pages would go (unless `force`), OutputError if the folder cannot be written.
     """
     files = list(scan(config))
     checked = previous is None
-    last = read_manifest(out_dir) if previous is None else previous
+    last = read_manifest(out_dir) if previous is None else previous.manifest
+    before = None if previous is None else previous.site
     inputs = _inputs(config, files)
     if last.still_holds(inputs, now, gzipped) and (not checked or intact(out_dir, last)):
-        return Build(Changes(), last, None, 0)
+        return Build(Changes(), last, before, 0)
     # Imported here: finding that nothing changed needs no reader and no renderer, whose
     # imports (cmark, PyYAML, nh3, Jinja2, feedgen, lxml) take longer than the rest of it.
     from feeds.loader import load
     from feeds.site import build_site
 
     with nullcontext(store) if store else closing(EntryStore(config)) as entries:
-        site = build_site(config, load(config, entries, workers=workers, files=files), now, entries)
+        loaded = load(config, entries, workers=workers, files=files)
+        site = build_site(config, loaded, now, entries, before)
         _refuse_shrinking(site, last, force)
         try:
             return _Writer(out_dir, last, now, gzipped, checked).write(site, inputs, progress)

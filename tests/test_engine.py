@@ -206,7 +206,7 @@ def _unrenderable(site: Site) -> Site:
     def fail() -> bytes:
         raise AssertionError("rendered although its key and file are unchanged")
 
-    return _each(site, lambda resource: replace(resource, render=fail))
+    return _each(site, lambda resource: resource._replace(render=fail))
 
 
 def _each(site: Site, change: Callable[[Resource], Resource]) -> Site:
@@ -238,7 +238,7 @@ def test_a_file_changed_in_the_output_is_rendered_again(tmp_path: Path) -> None:
 
 
 def _rekeyed(site: Site) -> Site:
-    return _each(site, lambda resource: replace(resource, key=resource.key + "-new"))
+    return _each(site, lambda resource: resource._replace(key=resource.key + "-new"))
 
 
 def test_a_new_key_with_the_same_bytes_rewrites_no_file(
@@ -323,7 +323,7 @@ def _interrupted_after(site: Site, renders: int) -> Site:
 
         return interrupted
 
-    return _each(site, lambda resource: replace(resource, render=wrap(resource.render)))
+    return _each(site, lambda resource: resource._replace(render=wrap(resource.render)))
 
 
 def test_after_an_interrupted_build_of_an_edit_its_revert_builds_right(

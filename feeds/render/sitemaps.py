@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice, takewhile
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from feeds.model import Entry
@@ -36,6 +37,17 @@ class Location:
     lastmod: datetime | None
 
 
+class Line(NamedTuple):
+    """One URL's `<url>` element in a sitemap, and the last change it gives."""
+
+    text: str
+    lastmod: datetime | None
+
+
+def line(location: Location) -> Line:
+    return Line(_url(location), location.lastmod)
+
+
 @dataclass(frozen=True, slots=True)
 class Urlset:
     """One sitemap: the text of its `<url>` elements, and the newest `lastmod` among them
@@ -45,23 +57,21 @@ class Urlset:
     lastmod: datetime | None
 
 
-def partition(locations: Iterable[Location]) -> list[Urlset]:
-    """The locations cut into sitemaps of at most MAX_URLS URLs and MAX_BYTES bytes, in
-    order (the limits are read at each call, so a test can lower them)."""
+def partition(lines: Iterable[Line]) -> list[Urlset]:
+    """The lines cut into sitemaps of at most MAX_URLS URLs and MAX_BYTES bytes, in order
+    (the limits are read at each call, so a test can lower them)."""
     max_urls, max_bytes = MAX_URLS, MAX_BYTES
     empty = len(_URLSET_HEAD) + len(_URLSET_TAIL)
     parts: list[Urlset] = []
     part: list[str] = []
     size, newest = empty, None
-    for location in locations:
-        text = _url(location)
+    for text, lastmod in lines:
         grows = len(text) if text.isascii() else len(text.encode("utf-8"))
         if part and (len(part) == max_urls or size + grows > max_bytes):
             parts.append(Urlset(tuple(part), newest))
             part, size, newest = [], empty, None
         part.append(text)
         size += grows
-        lastmod = location.lastmod
         if lastmod is not None and (newest is None or lastmod > newest):
             newest = lastmod
     parts.append(Urlset(tuple(part), newest))

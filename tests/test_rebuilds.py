@@ -1,0 +1,133 @@
+"""Rebuilds as the server's builder makes them (the entry cache kept open, the last build
+given as `previous`) write the very files of a fresh build, and say exactly what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from feeds import engine, urls
+from feeds.config import Config, load_config
+from feeds.engine import GONE
+from feeds.loader import load
+from feeds.manifest import MANIFEST
+from feeds.render import sitemaps
+from feeds.site import build_site
+from feeds.store import EntryStore
+from tests.historyfixtures import FIRST_DAY, article, write_article, write_site
+from tests.sitefixtures import site_at, tree
+
+NOW = FIRST_DAY + timedelta(days=60)
+SOON = NOW + timedelta(hours=1)
+
+
+def _site_files(out: Path) -> dict[str, bytes]:
+    """The site's files in `out`: not the manifest, the tombstones or the gzip siblings."""
+    return {
+        name: data
+        for name, data in tree(out).items()
+        if name != MANIFEST and not name.startswith(GONE + "/") and not name.endswith(".gz")
+    }
+
+
+def _edit_newest(root: Path) -> None:
+    write_article(root, 30, "The newest dispatch, told again.")
+
+
+def _edit_oldest(root: Path) -> None:
+    write_article(root, 1, "The first dispatch, corrected.")
+
+
+def _add_older_than_all(root: Path) -> None:
+    write_article(root, 0)  # every archive document shifts by one
+
+
+def _remove_one(root: Path) -> None:
+    (root / "articles" / "dispatch-0012.md").unlink()
+
+
+def _move_to_another_topic(root: Path) -> None:
+    text = article(7).replace("topics: [rail]", "topics: [harbour]")
+    (root / "articles" / "dispatch-0007.md").write_text(text, "utf-8")
+
+
+def _embargo_until_soon(root: Path) -> None:
+    text = f"---\ntitle: Held an hour\ndate: {SOON.isoformat()}\ntopics: [rail]\n---\nSoon.\n"
+    (root / "articles" / "held-an-hour.md").write_text(text, "utf-8")
+
+
+def _touch_only(root: Path) -> None:
+    (root / "articles" / "dispatch-0005.md").touch()
+
+
+# Each step: a change to the site, and the moment the build runs.
+STEPS: list[tuple[Callable[[Path], None], datetime]] = [
+    (_edit_newest, NOW),
+    (_edit_oldest, NOW),
+    (_add_older_than_all, NOW),
+    (_remove_one, NOW),
+    (_move_to_another_topic, NOW),
+    (_embargo_until_soon, NOW),
+    (_touch_only, SOON + timedelta(minutes=1)),  # the embargo lifted: no file changed
+]
+
+
+def test_each_rebuild_from_the_last_one_writes_what_a_fresh_build_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sitemaps, "MAX_URLS", 7)  # several sitemaps, so that they shift too
+    root = tmp_path / "site"
+    config = load_config(write_site(root, 30, archive_size=4))
+    out = tmp_path / "out"
+    with closing(EntryStore(config)) as store:
+        last = engine.build(config, out, NOW, store=store, gzipped=True)
+        for number, (change, now) in enumerate(STEPS):
+            before = _site_files(out)
+            change(root)
+            done = engine.build(config, out, now, store=store, previous=last, gzipped=True)
+            after = _site_files(out)
+            assert after == _site_files(_fresh(config, tmp_path / f"{number}", now))
+            named = {
+                kind: {urls.file_name(path) for path in paths}
+                for kind, paths in (
+                    ("added", done.changes.added),
+                    ("changed", done.changes.changed),
+                    ("removed", done.changes.removed),
+                )
+            }
+            assert named == {
+                "added": after.keys() - before.keys(),
+                "changed": {
+                    name for name in after.keys() & before.keys() if after[name] != before[name]
+                },
+                "removed": before.keys() - after.keys(),
+            }, change.__name__
+            last = done
+
+
+def _fresh(config: Config, out: Path, now: datetime) -> Path:
+    """A build as `feeds build` makes it in a new folder: no previous build, no open cache."""
+    engine.build(config, out, now)
+    return out
+
+
+def test_a_previous_site_of_other_settings_changes_no_key(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    config_path = write_site(root, 12, archive_size=4)
+    first = site_at(config_path, NOW)
+    config_path.write_text(
+        config_path.read_text("utf-8").replace("Quay Desk", "Quay Wire"), "utf-8"
+    )
+    config = load_config(config_path)
+    with closing(EntryStore(config)) as store:
+        loaded = load(config, store)
+        alone = build_site(config, loaded, NOW, store)
+        after_other = build_site(config, loaded, NOW, store, previous=first)
+    keys = {resource.path: resource.key for resource in alone}
+    assert keys == {resource.path: resource.key for resource in after_other}
+    assert keys.keys() == {resource.path for resource in first}
+    assert all(keys[resource.path] != resource.key for resource in first.lists.values())
