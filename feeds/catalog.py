@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import insort
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 
 from feeds.model import Entry
 from feeds.urls import ALL
 from feeds.versions import resolve
 
+RESELECT_AT_MOST = 1_000
+
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """The published entries, newest first, and when the next embargo lifts."""
+    """The published entries, newest first, when the next embargo lifts, and the moment
+    they were selected for."""
 
     entries: tuple[Entry, ...]
     next_embargo: datetime | None
+    at: datetime
     _topics: dict[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -64,7 +70,44 @@ def select(entries: Iterable[Entry], now: datetime) -> Catalog:
         else:
             published.append(entry)
     published.sort(key=newest_first)
-    return Catalog(entries=tuple(published), next_embargo=min(upcoming, default=None))
+    return Catalog(tuple(published), min(upcoming, default=None), now)
+
+
+def reselect(
+    catalog: Catalog, before: Sequence[Entry], entries: Sequence[Entry], now: datetime
+) -> Catalog | None:
+    """What `select(entries, now)` gives, made from `catalog`, which `select(before, ...)`
+    gave: the entries `before` does not hold (by identity) put in place, those it alone
+    holds taken out. None when that cannot be had so: an agency story among them (its
+    versions are resolved together), the clock passed an embargo or went back, or more
+    than RESELECT_AT_MOST changed (each is put in place in a time that grows with the
+    catalog).
+
+    The server's builder keeps the entries of unchanged files as the same objects, so after
+    an edit of one of 100,000 articles this compares them in C instead of sorting again
+    (0.45 s).
+    """
+    if now < catalog.at or (catalog.next_embargo is not None and now >= catalog.next_embargo):
+        return None
+    kept, known = set(map(id, entries)), set(map(id, before))
+    gone = [entry for entry in before if id(entry) not in kept]
+    new = [entry for entry in entries if id(entry) not in known]
+    if len(gone) + len(new) > RESELECT_AT_MOST:
+        return None
+    if any(entry.story is not None for entry in chain(gone, new)):
+        return None
+    gone_ids = set(map(id, gone))
+    published = [entry for entry in catalog.entries if id(entry) not in gone_ids]
+    upcoming = [] if catalog.next_embargo is None else [catalog.next_embargo]
+    for entry in new:
+        if entry.draft:
+            continue
+        held = _held_until(entry, now)
+        if held is not None:
+            upcoming.append(held)
+        else:
+            insort(published, entry, key=newest_first)
+    return Catalog(tuple(published), min(upcoming, default=None), now)
 
 
 def _held_until(entry: Entry, now: datetime) -> datetime | None:

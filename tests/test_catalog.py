@@ -8,9 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from feeds.catalog import newest_first, select
-from feeds.model import Entry
+from feeds import catalog as catalog_module
+from feeds.catalog import newest_first, reselect, select
+from feeds.model import Entry, Story
 from tests.conftest import Site, front_matter
 
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -116,3 +119,45 @@ def test_loaded_files_go_through_selection(site: Site) -> None:
     assert [e.slug for e in catalog.entries] == ["past"]
     assert catalog.next_embargo == at(18)
     assert [e.slug for e in select(loaded.entries, at(18)).entries] == ["future", "past"]
+
+
+# A pool of entries, some published after NOW, some drafts, some sharing a moment.
+POOL = [
+    entry(f"e{n:02d}", at(6 + n % 9, 10 * (n % 3)), draft=n % 7 == 3, topics=("ukraine",) * (n % 2))
+    for n in range(24)
+]
+pools = st.lists(st.sampled_from(POOL), unique=True)
+
+
+@given(before=pools, entries=pools, hours=st.integers(0, 12))
+@settings(max_examples=200, deadline=None)
+def test_reselecting_after_a_change_gives_what_selecting_gives(
+    before: list[Entry], entries: list[Entry], hours: int
+) -> None:
+    later = NOW + dt.timedelta(hours=hours)
+    catalog = select(before, NOW)
+    again = reselect(catalog, before, entries, later)
+    fresh = select(entries, later)
+    if catalog.next_embargo is not None and later >= catalog.next_embargo:
+        assert again is None  # an embargo lifted: every held entry must be looked at again
+        return
+    assert again is not None
+    assert again.entries == fresh.entries
+    assert again.in_topic("ukraine") == fresh.in_topic("ukraine")
+    # Never later than the next embargo (earlier when a held entry went: a wasted look).
+    assert fresh.next_embargo is None or (
+        again.next_embargo is not None and again.next_embargo <= fresh.next_embargo
+    )
+
+
+def test_reselecting_leaves_stories_a_clock_gone_back_and_many_changes_to_select(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plain, story = POOL[0], replace(POOL[1], story=Story(id="urn:story", version=1))
+    catalog = select([plain], NOW)
+    assert reselect(catalog, [plain], [plain], NOW) == catalog
+    assert reselect(catalog, [plain], [plain, story], NOW) is None
+    assert reselect(catalog, [plain], [plain], NOW - dt.timedelta(seconds=1)) is None
+    monkeypatch.setattr(catalog_module, "RESELECT_AT_MOST", 2)
+    assert reselect(catalog, [plain], [plain, *POOL[2:4]], NOW) is not None
+    assert reselect(catalog, [plain], [plain, *POOL[2:5]], NOW) is None

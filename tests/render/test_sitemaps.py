@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from feeds import urls
@@ -94,6 +96,51 @@ def test_no_sitemap_is_over_its_bytes(tmp_path: Path, monkeypatch: pytest.Monkey
     parts = [path for path in site.resources if path.startswith("/sitemaps/")]
     assert len(parts) > 1
     assert all(len(site.resources[path].render()) <= 700 for path in parts)
+
+
+def _greedy(lines: list[sitemaps.Line], max_urls: int, max_bytes: int) -> list[list[str]]:
+    """The plain way to cut lines into sitemaps: fill each as far as it takes one more."""
+    empty = len(sitemaps.render_urlset(sitemaps.Urlset((), None)))
+    parts: list[list[str]] = [[]]
+    size = empty
+    for line in lines:
+        if parts[-1] and (len(parts[-1]) == max_urls or size + line.size > max_bytes):
+            parts.append([])
+            size = empty
+        parts[-1].append(line.text)
+        size += line.size
+    return parts
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(-2, 2)), max_size=40),
+    st.integers(1, 6),
+    st.integers(1, 5),
+    st.integers(-1, 1),
+)
+def test_each_sitemap_is_filled_as_far_as_the_limits_let_it(
+    pages: list[tuple[int, int]], max_urls: int, fitting: int, slack: int
+) -> None:
+    lines = [
+        sitemaps.line(
+            sitemaps.Location(
+                f"{BASE_URL}{'é' * length}", None if day < 0 else NOW + timedelta(day)
+            )
+        )
+        for length, day in pages
+    ]
+    # Room for exactly the first `fitting` lines, give or take a byte.
+    empty = len(sitemaps.render_urlset(sitemaps.Urlset((), None)))
+    max_bytes = empty + sum(line.size for line in lines[:fitting]) + slack
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sitemaps, "MAX_URLS", max_urls)
+        patch.setattr(sitemaps, "MAX_BYTES", max_bytes)
+        parts = sitemaps.partition(lines)
+    assert [list(part.urls) for part in parts] == _greedy(lines, max_urls, max_bytes)
+    dated = iter(lines)
+    for part in parts:
+        shown = [next(dated).lastmod for _ in part.urls]
+        assert part.lastmod == max((d for d in shown if d is not None), default=None)
 
 
 def _render(site: Site, url: str) -> bytes:
