@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from feeds.model import Entry
 from feeds.render import Channel
@@ -31,7 +32,9 @@ def render_json(channel: Channel) -> bytes:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in channel.hubs]
     feed.update(_history(channel))
     feed["items"] = [_item(channel, entry) for entry in channel.entries]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # The bytes json.dumps(ensure_ascii=False, indent=2) gives, made in C: the standard
+    # library indents in Python, which made JSON Feed the slowest of the three formats.
+    return orjson.dumps(feed, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 def _item(channel: Channel, entry: Entry) -> dict[str, Any]:
