@@ -14,10 +14,12 @@ import gzip
 import hashlib
 import os
 import tempfile
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,12 +133,14 @@ def build(
 def _inputs(config: Config, files: list[ScannedFile]) -> str | None:
     """A digest of the settings, the code and every article file's path and stat signature;
     None when a file has none (a symlink, whose target may change unseen)."""
-    parts = [fingerprint.salt(config)]
-    for _, shown, signature in files:
-        if signature is None:
-            return None
-        parts.append(f"{shown}:{signature}")
-    return fingerprint.of_parts(*parts)
+    signatures = [signature for _, _, signature in files if signature is not None]
+    if len(signatures) < len(files):
+        return None
+    names = "\0".join([fingerprint.salt(config), *(shown for _, shown, _ in files), ""])
+    # The numbers as machine words (mod 2**64: an mtime may be negative, an inode above
+    # 2**63): written out as text, they took 0.15 s of every build of 100,000 articles.
+    numbers = array("Q", [number % 2**64 for number in chain.from_iterable(signatures)])
+    return fingerprint.of_bytes(names.encode("utf-8", "surrogatepass") + numbers.tobytes())
 
 
 def _refuse_shrinking(site: Site, last: Manifest, force: bool) -> None:

@@ -136,13 +136,15 @@ class EntryStore:
 
     def forget_unused_bodies(self) -> None:
         """Delete the bodies no file holds any more, once they outnumber the entries."""
+        (stored,) = self._connection.execute("SELECT count(*) FROM bodies").fetchone()
+        if stored <= 2 * len(self.records):  # most files hold one entry: no need to look
+            return
         used = {
             entry.body_digest
             for record in self.records.values()
             if isinstance(record.outcome, tuple)
             for entry in record.outcome
         }
-        (stored,) = self._connection.execute("SELECT count(*) FROM bodies").fetchone()
         if stored <= 2 * len(used):
             return
         with _full_disk_named(self._path), self._connection as connection:
