@@ -78,34 +78,41 @@ def load(
     """
     known = store.records
     records: dict[str, Record | None] = {}  # in file order; None until parsed
+    touched: dict[str, Record] = {}  # what to save: records new, re-signed or parsed
     unreadable: list[Problem] = []
     changed: list[_Changed] = []
     for path, shown, signature in scan(config) if files is None else files:
+        cached = known.get(shown)
+        if cached is not None and signature is not None and cached.signature == signature:
+            records[shown] = cached  # unchanged: nearly every file, so decided here
+            continue
         try:
-            record, new = _check(path, shown, signature, config.articles_dir, known.get(shown))
+            record, new = _check(path, shown, signature, config.articles_dir, cached)
         except ArticleError as exc:
             unreadable.append(Problem(shown, exc.line, one_line(exc.message)))
             continue
         records[shown] = record
+        if record is not None:
+            touched[shown] = record
         if new is not None:
             changed.append(new)
     bodies: dict[str, str] = {}  # stored a batch at a time: 100,000 bodies are 500 MB
     for item, parsed in zip(changed, _parse_all(changed, config, workers), strict=True):
         if isinstance(parsed, Problem):
             unreadable.append(parsed)
+            del records[item.shown]
             continue
-        records[item.shown], new_bodies = parsed
+        record, new_bodies = parsed
+        records[item.shown] = touched[item.shown] = record
         bodies.update(new_bodies)
         if len(bodies) >= BODIES_PER_WRITE:
             store.add_bodies(bodies)
             bodies.clear()
     store.add_bodies(bodies)
-    kept = {shown: record for shown, record in records.items() if record is not None}
-    touched = {shown: record for shown, record in kept.items() if known.get(shown) is not record}
-    store.save(touched, known.keys() - kept.keys())
+    store.save(touched, known.keys() - records.keys())
     if changed:
         store.forget_unused_bodies()
-    outcomes = [record.outcome for record in kept.values()]
+    outcomes = [record.outcome for record in records.values() if record is not None]
     entries = [entry for outcome in outcomes if isinstance(outcome, tuple) for entry in outcome]
     problems = [outcome for outcome in outcomes if isinstance(outcome, Problem)]
     unique, duplicates = unique_slugs(entries)
@@ -115,14 +122,13 @@ def load(
 def _check(
     path: str, shown: str, signature: Signature | None, root: Path, cached: Record | None
 ) -> tuple[Record, None] | tuple[None, _Changed]:
-    """The cached record if the file is unchanged, else the file to parse.
+    """The cached record, signed anew, if the file's stat changed but not its bytes; else
+    the file to parse.
 
     A file the cache does not know is read where it is parsed: in the pool, on a cold load.
     """
     if cached is None:
         return None, _Changed(Path(path), shown, None, signature)
-    if signature is not None and cached.signature == signature:
-        return cached, None
     data = _read_bytes(Path(path), root)
     if cached.digest == fingerprint.of_bytes(data):
         return cached._replace(signature=signature), None
@@ -296,6 +302,8 @@ def _topics(draft: Draft, context: Context, relative: Path) -> tuple[str, ...]:
 
 def unique_slugs(entries: list[Entry]) -> tuple[list[Entry], list[Problem]]:
     """Keep the first-published article of each slug; reject the others, naming both."""
+    if len({entry.slug for entry in entries}) == len(entries):
+        return entries, []  # the usual case, told by one set
     first: dict[str, Entry] = {}
     shared: dict[str, list[Entry]] = {}  # rare: only these are sorted (see _duplicates)
     for entry in entries:

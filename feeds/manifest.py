@@ -90,7 +90,7 @@ def encode(manifest: Manifest) -> bytes:
             "problems": report.problems,
         },
         "gone": sorted(manifest.gone),
-        "files": manifest.files,  # in the order written: the site's safe publishing order
+        "files": manifest.files,  # kept ones first, then the written ones (deploy orders its own)
     }
     # orjson: the standard library's encoder took 0.4 to 0.75 s for the 15 MB of 100,000
     # articles, orjson 0.03 to 0.05 s. Each Written goes as the list of its fields.

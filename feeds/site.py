@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
@@ -72,6 +72,19 @@ class Site:
     def __iter__(self) -> Iterator[Resource]:
         yield from map(self.article, self.catalog.entries)
         yield from self.lists.values()
+
+    def keyed(self) -> Iterator[tuple[str, str]]:
+        """Each path and its key, in order, without making the resources (an article page's
+        key is its entry's fingerprint)."""
+        page = urls.article_page
+        yield from ((page(entry.slug), entry.fingerprint) for entry in self.catalog.entries)
+        yield from ((path, resource.key) for path, resource in self.lists.items())
+
+    def only(self, paths: Container[str]) -> Iterator[Resource]:
+        """The resources of `paths`, in order."""
+        page = urls.article_page
+        yield from map(self.article, (e for e in self.catalog.entries if page(e.slug) in paths))
+        yield from (resource for path, resource in self.lists.items() if path in paths)
 
     def __len__(self) -> int:
         return len(self.catalog.entries) + len(self.lists)
