@@ -28,6 +28,7 @@ from feeds import engine
 from feeds.config import Config, load_config
 from feeds.engine import Build, Changes
 from feeds.errors import FeedsError
+from feeds.files import ScannedFile, rescanned, scan
 from feeds.store import EntryStore
 from feeds.websub.service import Push
 
@@ -75,6 +76,8 @@ class Builder:
         self.last: Build | None = None
         self._store: EntryStore | None = None
         self._previous: Build | None = None  # the last build with this store, if it stands
+        self._files: list[ScannedFile] | None = None  # the article files it was built from
+        self._events: _Changes | None = None  # the file events armed, if any
         self._error: tuple[str, datetime] | None = None
         self._built_at: datetime | None = None  # when the last build succeeded
         self._wake = threading.Event()
@@ -89,6 +92,7 @@ class Builder:
                 self.config = config
             if self._store is None:
                 self._store = EntryStore(config)
+            files, self._files = self._article_files(config), None  # None until it stands
             done = engine.build(
                 config,
                 config.output_dir,
@@ -97,11 +101,13 @@ class Builder:
                 previous=self._previous,
                 workers=self.workers,
                 gzipped=True,
+                files=files,
             )
         except FeedsError as exc:
             self._fail(str(exc))
             return None
         self._previous = self.last = done
+        self._files = files
         self._built_at = self.clock()
         if self._error is not None:
             LOG.info("%s: fine again", self.config_path.name)
@@ -139,6 +145,8 @@ class Builder:
             interval = poll or (POLL_SECONDS if observer is None else POLL_SECONDS_WITH_EVENTS)
             if self._wake.wait(self._timeout(interval)):
                 self._settle()
+            else:
+                self._files = None  # a periodic look walks the whole folder
             if self._stop.is_set():
                 break
             try:
@@ -168,9 +176,19 @@ class Builder:
             if not self._wake.wait(0.05):
                 return
 
+    def _article_files(self, config: Config) -> list[ScannedFile]:
+        """What `scan(config)` gives: the last build's files with those that file events
+        named since looked at again, or else (no events yet, a folder event, a periodic
+        look) a walk of the whole folder."""
+        paths = self._events.take() if self._events is not None else None
+        if self._files is None or paths is None:
+            return list(scan(config))
+        return rescanned(config, self._files, paths)
+
     def _observe(self, watched: _Watched) -> BaseObserver | None:
         """Start file events on config.toml's folder and articles_dir; None where the system
         gives none (the periodic look remains)."""
+        self._files = self._events = None  # what changed before they were armed is unknown
         handler = _Changes(self.config_path, watched.articles_dir, self._wake)
         observer = Observer()
         observer.daemon = True
@@ -183,12 +201,13 @@ class Builder:
         except OSError as exc:  # e.g. inotify's limit of watches reached
             LOG.warning("no file events (%s); looking for changes every second", exc)
             return None
+        self._events = handler
         return observer
 
     def _fail(self, message: str) -> None:
         # The folder's record is read again next time: a build that failed midway, or a
         # `feeds build --force` run by hand meanwhile, may have changed it.
-        self._previous = None
+        self._previous = self._files = None
         if self._error is None or self._error[0] != message:
             LOG.error("%s (still serving the last complete build)", message)
         self._error = (message, self._error[1] if self._error else self.clock())
@@ -235,7 +254,7 @@ class Builder:
         if self._store is not None:
             self._store.close()
         self._store = None
-        self._previous = None
+        self._previous = self._files = None
 
 
 def _iso(moment: datetime) -> str:
@@ -254,25 +273,53 @@ def _watched(config: Config | None) -> _Watched:
 
 class _Changes(FileSystemEventHandler):
     """Wakes the builder for a change to config.toml or under articles_dir; not for reads
-    (a build's own reads would wake it again) nor for what it writes beside them."""
+    (a build's own reads would wake it again) nor for what it writes beside them. Keeps the
+    article paths the events name, as articles_dir names them, for `take`."""
 
     _WRITES = frozenset({"created", "deleted", "modified", "moved", "closed"})
+    # A folder that comes, goes or moves changes files that no event names one by one.
+    _FOLDER_CHANGES = frozenset({"created", "deleted", "moved"})
 
     def __init__(self, config_path: Path, articles: Path, wake: threading.Event) -> None:
         self._config = str(config_path)
         # As named and as resolved: events under a symlinked folder may name either.
-        self._folders = (str(articles), os.path.realpath(articles))
+        self._named, self._resolved = str(articles), os.path.realpath(articles)
         self._wake = wake
+        self._lock = threading.Lock()
+        self._paths: set[str] | None = set()  # None once a folder event was seen
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in self._WRITES:
             return
         for path in (event.src_path, event.dest_path):
-            if isinstance(path, str) and (path == self._config or self._under_articles(path)):
+            if not isinstance(path, str) or not path:
+                continue
+            named = self._as_named(path)
+            if named is not None:
+                self._note(named, event.is_directory and event.event_type in self._FOLDER_CHANGES)
+            if named is not None or path == self._config:
                 self._wake.set()
 
-    def _under_articles(self, path: str) -> bool:
-        return any(path == folder or path.startswith(folder + os.sep) for folder in self._folders)
+    def take(self) -> set[str] | None:
+        """The article paths named since the last call; None if a folder event said that
+        more may have changed."""
+        with self._lock:
+            paths, self._paths = self._paths, set()
+        return paths
+
+    def _note(self, path: str, folder_changed: bool) -> None:
+        with self._lock:
+            if folder_changed:
+                self._paths = None
+            elif self._paths is not None:
+                self._paths.add(path)
+
+    def _as_named(self, path: str) -> str | None:
+        """`path` under articles_dir as named, if it is there or under where it leads."""
+        for folder in (self._named, self._resolved):
+            if path == folder or path.startswith(folder + os.sep):
+                return self._named + path[len(folder) :]
+        return None
 
 
 def serving(config_path: Path | str, workers: int = 1) -> tuple[Builder, Push]:

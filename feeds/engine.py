@@ -96,6 +96,7 @@ def build(
     gzipped: bool = False,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    files: list[ScannedFile] | None = None,
 ) -> Build:
     """Bring `out_dir` up to date with the articles as published at `now`.
 
@@ -103,12 +104,13 @@ def build(
     server's builder keeps both): its manifest is taken as the folder's, and its site saves
     remaking what is unchanged. Without it, the manifest in the folder is read and every
     file is checked against it (size and mtime), so files deleted or edited by hand are
-    written again. With `gzipped`, each file
-    gets a `.gz` sibling for servers that send it as is. Raises ArticlesFolderError before
-    anything is written if the articles cannot all be listed, ShrinkError if most article
-    pages would go (unless `force`), OutputError if the folder cannot be written.
+    written again. With `gzipped`, each file gets a `.gz` sibling for servers that send it
+    as is. `files` is what `scan(config)` gives now, if the caller knows it (the server's
+    builder, from file events). Raises ArticlesFolderError before anything is written if
+    the articles cannot all be listed, ShrinkError if most article pages would go (unless
+    `force`), OutputError if the folder cannot be written.
     """
-    files = list(scan(config))
+    files = list(scan(config)) if files is None else files
     checked = previous is None
     last = read_manifest(out_dir) if previous is None else previous.manifest
     before = None if previous is None else previous.site

@@ -9,12 +9,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from watchdog.observers import Observer
 
+from feeds import builder as builder_module
 from feeds import engine
 from feeds import site as site_module
 from feeds.builder import Builder
@@ -22,7 +24,7 @@ from feeds.model import Entry
 from feeds.web import create_app
 from tests.conftest import Site
 from tests.serverfixtures import FakeClock, article, feed_titles, wait_for
-from tests.sitefixtures import run_main
+from tests.sitefixtures import run_main, tree
 
 NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
 FEED = "/feeds/all.atom.xml"
@@ -454,6 +456,38 @@ def test_a_file_event_wakes_the_builder_long_before_its_next_look(
         time.sleep(0.5)  # its own reads and cache writes must not wake it again
         assert len(builds) == count
     assert not thread.is_alive()
+
+
+def test_file_events_say_which_files_to_look_at_and_the_site_is_what_a_walk_gives(
+    newsroom: Site, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    walks: list[object] = []
+    scan = builder_module.scan
+    monkeypatch.setattr(builder_module, "scan", lambda config: walks.append(1) or scan(config))
+    builder = Builder(newsroom.root / "config.toml", clock=clock)
+    with running(builder, 60):
+        time.sleep(0.2)  # the observer is up, and its first build walked the folder
+        walked = len(walks)
+        newsroom.write("sport/rates.md", article("Rates stay put", NOW))
+        assert wait_for_title(newsroom, "Rates stay put", seconds=5) is not None
+        newsroom.write("snb.md", article("SNB cuts its rate", NOW - timedelta(days=2)))
+        assert wait_for_title(newsroom, "SNB cuts its rate", seconds=5) is not None
+        (newsroom.articles / "sport" / "ski.md").rename(newsroom.articles / "ski-2.md")
+        newsroom.write("late.md", article("Late news", NOW))
+        assert wait_for_title(newsroom, "Late news", seconds=5) is not None
+        assert len(walks) == walked  # the events named every file that changed
+        (newsroom.articles / "world").mkdir()
+        newsroom.write("world/far.md", article("Far away", NOW))
+        assert wait_for_title(newsroom, "Far away", seconds=5) is not None
+        assert len(walks) > walked  # a new folder: walked again
+    fresh = tmp_path / "fresh"
+    walk = engine.build(newsroom.config(), fresh, NOW)
+    assert builder.last is not None and builder.last.manifest.inputs == walk.manifest.inputs
+    built = tree(newsroom.root / "public")
+    assert {name: built[name] for name in walk.manifest.files} == {
+        name: (fresh / name).read_bytes() for name in walk.manifest.files
+    }
+    assert "articles/ski-2/index.html" in built and "articles/ski/index.html" not in built
 
 
 @pytest.mark.parametrize("how", ["recreated", "symlinked"])
