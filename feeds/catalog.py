@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
+from typing import NamedTuple
 
 from feeds.model import Entry
 from feeds.urls import ALL
@@ -15,14 +16,22 @@ from feeds.versions import resolve
 RESELECT_AT_MOST = 1_000
 
 
+class Delta(NamedTuple):
+    """The published entries a reselected catalog took in and took out (see reselect)."""
+
+    added: tuple[Entry, ...]
+    removed: tuple[Entry, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """The published entries, newest first, when the next embargo lifts, and the moment
-    they were selected for."""
+    """The published entries, newest first, when the next embargo lifts, the moment they
+    were selected for, and, if reselected, how they differ from those of before."""
 
     entries: tuple[Entry, ...]
     next_embargo: datetime | None
     at: datetime
+    delta: Delta | None = field(default=None, compare=False)
     _topics: dict[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -99,6 +108,7 @@ def reselect(
     gone_ids = set(map(id, gone))
     published = [entry for entry in catalog.entries if id(entry) not in gone_ids]
     upcoming = [] if catalog.next_embargo is None else [catalog.next_embargo]
+    added = []
     for entry in new:
         if entry.draft:
             continue
@@ -107,7 +117,11 @@ def reselect(
             upcoming.append(held)
         else:
             insort(published, entry, key=newest_first)
-    return Catalog(tuple(published), min(upcoming, default=None), now)
+            added.append(entry)
+    # Of those gone, the ones `catalog` showed: neither drafts nor held when it was made.
+    shown = [entry for entry in gone if not entry.draft and not _held_until(entry, catalog.at)]
+    delta = Delta(tuple(added), tuple(shown))
+    return Catalog(tuple(published), min(upcoming, default=None), now, delta)
 
 
 def _held_until(entry: Entry, now: datetime) -> datetime | None:

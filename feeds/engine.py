@@ -15,7 +15,7 @@ import hashlib
 import os
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -127,7 +127,8 @@ def build(
         site = build_site(config, loaded, now, entries, before)
         _refuse_shrinking(site, last, force)
         try:
-            return _Writer(out_dir, last, now, gzipped, checked).write(site, inputs, progress)
+            writer = _Writer(out_dir, last, now, gzipped, checked)
+            return writer.write(site, before, inputs, progress)
         except OSError as exc:
             raise _output_error(exc, out_dir) from None
 
@@ -167,15 +168,24 @@ class _Writer:
         self.written = 0
 
     def write(
-        self, site: Site, inputs: str | None, progress: Callable[[int, int], None] | None
+        self,
+        site: Site,
+        before: Site | None,
+        inputs: str | None,
+        progress: Callable[[int, int], None] | None,
     ) -> Build:
+        """Write `site`; `before` is the site of the last build, if the caller kept it."""
         out_dir = self.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir):
-            return self._write(site, inputs, progress)
+            return self._write(site, before, inputs, progress)
 
     def _write(
-        self, site: Site, inputs: str | None, progress: Callable[[int, int], None] | None
+        self,
+        site: Site,
+        before: Site | None,
+        inputs: str | None,
+        progress: Callable[[int, int], None] | None,
     ) -> Build:
         out_dir = self.out_dir
         marker = out_dir / BUILDING
@@ -188,7 +198,7 @@ class _Writer:
         # Keys first, without making the resources (100,000 article pages at 100,000
         # articles, of which an edit changes one); then what differs, rendered in order.
         files, stale = self.last.files, set()
-        for path, key in site.keyed():
+        for path, key in self._visits(site, before):
             name = urls.file_name(path)
             old = files.get(name)
             if old is None or old.key != key or not self._kept(name, old):
@@ -229,6 +239,24 @@ class _Writer:
         marker.unlink()
         changes = Changes(tuple(added), tuple(changed), tuple(map(urls.site_path, removed)))
         return Build(changes, manifest, site, self.written)
+
+    def _visits(self, site: Site, before: Site | None) -> Iterable[tuple[str, str]]:
+        """The paths, with their keys, whose files may differ from those of the last build.
+
+        Every path, unless the site's catalog was reselected from `before`'s and the files
+        are as the last build left them: then the last build's files stand, but for the
+        pages of the entries that went and the lists the site no longer has, and only the
+        pages of the entries that came and the lists are looked at.
+        """
+        delta = site.catalog.delta
+        if delta is None or before is None or self.checked or self.gzipped > self.last.gzipped:
+            return site.keyed()
+        came = [(urls.article_page(entry.slug), entry.fingerprint) for entry in delta.added]
+        went = {urls.article_page(entry.slug) for entry in delta.removed}
+        self.files = dict(self.last.files)  # what is visited is put back if it stays
+        for path in went | (before.lists.keys() - site.lists.keys()):
+            self.files.pop(urls.file_name(path), None)
+        return [*came, *((path, resource.key) for path, resource in site.lists.items())]
 
     def _kept(self, name: str, old: Written) -> bool:
         """True if the file still holds what was written (when checking), gzip included."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
@@ -80,10 +80,11 @@ class Site:
         yield from ((page(entry.slug), entry.fingerprint) for entry in self.catalog.entries)
         yield from ((path, resource.key) for path, resource in self.lists.items())
 
-    def only(self, paths: Container[str]) -> Iterator[Resource]:
+    def only(self, paths: Collection[str]) -> Iterator[Resource]:
         """The resources of `paths`, in order."""
-        page = urls.article_page
-        yield from map(self.article, (e for e in self.catalog.entries if page(e.slug) in paths))
+        slugs = {urls.article_slug(path) for path in paths if urls.is_article_page(path)}
+        if slugs:
+            yield from map(self.article, (e for e in self.catalog.entries if e.slug in slugs))
         yield from (resource for path, resource in self.lists.items() if path in paths)
 
     def __len__(self) -> int:
@@ -96,7 +97,8 @@ class Site:
 
 
 class Made(NamedTuple):
-    """What a build made its keys and sitemap lines of, by path and by entry fingerprint.
+    """The keys a build made, by path with the entries and facts they digest, and the
+    sitemap lines it made, by the key of the page they list.
 
     The server's builder keeps the entries of unchanged files as the same objects from one
     build to the next, so the next build compares the entries a key shows with these by

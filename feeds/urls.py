@@ -66,6 +66,11 @@ def is_article_page(path: str) -> bool:
     return path.startswith(ARTICLES)
 
 
+def article_slug(path: str) -> str:
+    """The slug of an article page's path: the inverse of `article_page`."""
+    return path.removeprefix(ARTICLES).removesuffix("/")
+
+
 FEEDS = "/feeds/"
 WEBSUB = "/websub"
 

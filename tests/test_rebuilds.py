@@ -50,6 +50,11 @@ def _remove_one(root: Path) -> None:
     (root / "articles" / "dispatch-0012.md").unlink()
 
 
+def _remove_many(root: Path) -> None:
+    for number in range(13, 22):  # archive documents and a sitemap go too
+        (root / "articles" / f"dispatch-{number:04d}.md").unlink()
+
+
 def _move_to_another_topic(root: Path) -> None:
     text = article(7).replace("topics: [rail]", "topics: [harbour]")
     (root / "articles" / "dispatch-0007.md").write_text(text, "utf-8")
@@ -70,6 +75,7 @@ STEPS: list[tuple[Callable[[Path], None], datetime]] = [
     (_edit_oldest, NOW),
     (_add_older_than_all, NOW),
     (_remove_one, NOW),
+    (_remove_many, NOW),
     (_move_to_another_topic, NOW),
     (_embargo_until_soon, NOW),
     (_touch_only, SOON + timedelta(minutes=1)),  # the embargo lifted: no file changed
