@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -31,22 +31,14 @@ class Catalog:
     entries: tuple[Entry, ...]
     next_embargo: datetime | None
     at: datetime
+    topics: Mapping[str, tuple[Entry, ...]] = field(repr=False, compare=False)  # by slug
     delta: Delta | None = field(default=None, compare=False)
-    _topics: dict[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        topics: dict[str, list[Entry]] = {}
-        for entry in self.entries:
-            for slug in set(entry.topics):
-                topics.setdefault(slug, []).append(entry)
-        by_slug = {slug: tuple(entries) for slug, entries in topics.items()}
-        object.__setattr__(self, "_topics", by_slug)  # the usual way in a frozen dataclass
 
     def in_topic(self, slug: str) -> tuple[Entry, ...]:
         """Entries of topic `slug` (every entry for `all`), newest first."""
         if slug == ALL:
             return self.entries
-        return self._topics.get(slug, ())
+        return self.topics.get(slug, ())
 
     def in_language(self, tag: str) -> tuple[Entry, ...]:
         """Entries in the language `tag` (see is_in), newest first."""
@@ -79,7 +71,12 @@ def select(entries: Iterable[Entry], now: datetime) -> Catalog:
         else:
             published.append(entry)
     published.sort(key=newest_first)
-    return Catalog(tuple(published), min(upcoming, default=None), now)
+    topics: dict[str, list[Entry]] = {}
+    for entry in published:
+        for slug in set(entry.topics):
+            topics.setdefault(slug, []).append(entry)
+    by_slug = {slug: tuple(entries) for slug, entries in topics.items()}
+    return Catalog(tuple(published), min(upcoming, default=None), now, by_slug)
 
 
 def reselect(
@@ -120,8 +117,15 @@ def reselect(
             added.append(entry)
     # Of those gone, the ones `catalog` showed: neither drafts nor held when it was made.
     shown = [entry for entry in gone if not entry.draft and not _held_until(entry, catalog.at)]
+    topics = dict(catalog.topics)  # only the topics of what came and went are made again
+    for slug in {slug for entry in chain(added, shown) for slug in entry.topics}:
+        listed = [entry for entry in topics.get(slug, ()) if id(entry) not in gone_ids]
+        for entry in added:
+            if slug in entry.topics:
+                insort(listed, entry, key=newest_first)
+        topics[slug] = tuple(listed)
     delta = Delta(tuple(added), tuple(shown))
-    return Catalog(tuple(published), min(upcoming, default=None), now, delta)
+    return Catalog(tuple(published), min(upcoming, default=None), now, topics, delta)
 
 
 def _held_until(entry: Entry, now: datetime) -> datetime | None:
