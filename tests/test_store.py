@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,16 @@ def test_bodies_no_file_holds_are_forgotten_once_they_outnumber_the_entries(
     assert [newsroom.body(e) for e in loaded.entries if e.source == "articles/story-1.md"] == [
         "<p>Body, version 19.</p>\n"
     ]
+
+
+def test_entries_read_back_equal_and_share_what_many_hold_alike(newsroom: Site) -> None:
+    for number in (2, 3):
+        text = article(f"Story {number}", number).replace("\ndate:", "\ntags: [desk]\ndate:", 1)
+        newsroom.write(f"story-{number}.md", text.replace("+02:00", "+05:30"))
+    parsed = {entry.slug: entry for entry in cached(newsroom).entries}
+    read = {entry.slug: entry for entry in cached(newsroom).entries}  # from the cache
+    assert read == parsed
+    two, three = read["story-2"], read["story-3"]
+    assert two.published.utcoffset() == timedelta(hours=5, minutes=30)
+    assert two.published.tzinfo is three.published.tzinfo
+    assert two.language is three.language and two.tags[0] is three.tags[0]
