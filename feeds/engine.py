@@ -15,10 +15,11 @@ import hashlib
 import os
 import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +32,10 @@ from feeds.manifest import MANIFEST, Manifest, Report, Written, encode, holds, i
 from feeds.store import EntryStore
 
 if TYPE_CHECKING:
-    from feeds.site import Site
+    from feeds.site import Resource, Site
+
+    # The resources of a site's paths, each with its bytes, in the site's order.
+    Rendering = Callable[[Site, Collection[str]], Iterator[tuple[Resource, bytes]]]
 
 # Present while a build writes: a build that finds it was interrupted and looks for the
 # temporary files it may have left.
@@ -120,6 +124,7 @@ def build(
     # Imported here: finding that nothing changed needs no reader and no renderer, whose
     # imports (cmark, PyYAML, nh3, Jinja2, feedgen, lxml) take longer than the rest of it.
     from feeds.loader import load
+    from feeds.rendering import rendered
     from feeds.site import build_site
 
     with nullcontext(store) if store else closing(EntryStore(config)) as entries:
@@ -128,7 +133,8 @@ def build(
         _refuse_shrinking(site, last, force)
         try:
             writer = _Writer(out_dir, last, now, gzipped, checked)
-            return writer.write(site, before, inputs, progress)
+            rendering = partial(rendered, now=now, workers=workers, bodies=entries.file)
+            return writer.write(site, before, rendering, inputs, progress)
         except OSError as exc:
             raise _output_error(exc, out_dir) from None
 
@@ -171,19 +177,22 @@ class _Writer:
         self,
         site: Site,
         before: Site | None,
+        rendering: Rendering,
         inputs: str | None,
         progress: Callable[[int, int], None] | None,
     ) -> Build:
-        """Write `site`; `before` is the site of the last build, if the caller kept it."""
+        """Write `site`; `before` is the site of the last build, if the caller kept it, and
+        `rendering` gives the bytes of the paths to write (feeds.rendering)."""
         out_dir = self.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir):
-            return self._write(site, before, inputs, progress)
+            return self._write(site, before, rendering, inputs, progress)
 
     def _write(
         self,
         site: Site,
         before: Site | None,
+        rendering: Rendering,
         inputs: str | None,
         progress: Callable[[int, int], None] | None,
     ) -> Build:
@@ -208,10 +217,10 @@ class _Writer:
             done += 1
             if progress:
                 progress(done, total)
-        for resource in site.only(stale):
+        for resource, data in rendering(site, stale):
             name = urls.file_name(resource.path)
             old = files.get(name)
-            if self._put(name, resource.render(), resource.key, old):
+            if self._put(name, data, resource.key, old):
                 (added if old is None else changed).append(resource.path)
             done += 1
             if progress:

@@ -104,17 +104,15 @@ class EntryStore:
             self._connection.close()  # damaged: start afresh in memory, for this run
             self._connection = _open(Path(":memory:"), self._salt)
 
+    @property
+    def file(self) -> Path | None:
+        """The database's file; None when the cache is in memory, for this run only."""
+        ((_, _, name),) = self._connection.execute("PRAGMA database_list").fetchall()
+        return Path(name) if name else None
+
     def body(self, digest: str) -> str:
         """The HTML body stored under `digest`."""
-        row = self._connection.execute(
-            "SELECT html FROM bodies WHERE digest = ?", (digest,)
-        ).fetchone()
-        if row is None:
-            raise DamagedCacheError(
-                f"{FOLDER}/{_FILE}: the entry cache lacks a body; delete the folder and run again"
-            )
-        html: str = row[0]
-        return html
+        return _body(self._connection, digest)
 
     def add_bodies(self, bodies: Mapping[str, str]) -> None:
         """Keep HTML bodies by their digest (before the records that name them are saved)."""
@@ -165,6 +163,27 @@ class EntryStore:
             signature = None if mtime is None else (mtime, ctime, size, inode)
             records[path] = Record(signature, digest, pickle.loads(outcome))
         return records
+
+
+class StoredBodies:
+    """The bodies of an entry cache on disk, read only: what a process that renders pages
+    needs of it (see feeds.processes)."""
+
+    def __init__(self, file: Path) -> None:
+        self._connection = sqlite3.connect(f"{file.as_uri()}?mode=ro", uri=True, timeout=30)
+
+    def body(self, digest: str) -> str:
+        return _body(self._connection, digest)
+
+
+def _body(connection: sqlite3.Connection, digest: str) -> str:
+    row = connection.execute("SELECT html FROM bodies WHERE digest = ?", (digest,)).fetchone()
+    if row is None:
+        raise DamagedCacheError(
+            f"{FOLDER}/{_FILE}: the entry cache lacks a body; delete the folder and run again"
+        )
+    html: str = row[0]
+    return html
 
 
 def _open(path: Path, salt: str) -> sqlite3.Connection:

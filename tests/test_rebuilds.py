@@ -3,21 +3,24 @@ given as `previous`) write the very files of a fresh build, and say exactly what
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from feeds import engine, urls
+from feeds import engine, rendering, urls
 from feeds.config import Config, load_config
 from feeds.engine import GONE
 from feeds.loader import load
 from feeds.manifest import MANIFEST
 from feeds.render import sitemaps
 from feeds.site import build_site
-from feeds.store import EntryStore
+from feeds.store import FOLDER, EntryStore
 from tests.historyfixtures import FIRST_DAY, article, write_article, write_site
 from tests.sitefixtures import site_at, tree
 
@@ -137,3 +140,29 @@ def test_a_previous_site_of_other_settings_changes_no_key(tmp_path: Path) -> Non
     assert keys == {resource.path: resource.key for resource in after_other}
     assert keys.keys() == {resource.path for resource in first}
     assert all(keys[resource.path] != resource.key for resource in first.lists.values())
+
+
+@pytest.mark.parametrize("cache", ["on disk", "in memory"])
+def test_rendering_in_processes_writes_what_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    root = tmp_path / "site"
+    config = load_config(write_site(root, 12, archive_size=4))
+    alone = tmp_path / "alone"
+    engine.build(config, alone, NOW, workers=1)
+    if cache == "in memory":  # a cache folder that cannot be made: no file to read bodies
+        shutil.rmtree(root / FOLDER)
+        (root / FOLDER).write_text("not a folder")
+    pools: list[int] = []
+    pool = rendering.ProcessPoolExecutor
+
+    def counted(workers: int, **options: Any) -> ProcessPoolExecutor:
+        pools.append(workers)
+        return pool(workers, **options)
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", counted)
+    monkeypatch.setattr(rendering, "IN_PROCESSES_FROM", 2)
+    together = tmp_path / "together"
+    engine.build(config, together, NOW, workers=2)
+    assert pools == ([2] if cache == "on disk" else [])
+    assert _site_files(together) == _site_files(alone)
