@@ -107,7 +107,8 @@ class EntryStore:
     @property
     def file(self) -> Path | None:
         """The database's file; None when the cache is in memory, for this run only."""
-        ((_, _, name),) = self._connection.execute("PRAGMA database_list").fetchall()
+        rows = self._connection.execute("PRAGMA database_list")
+        name = next(name for _, schema, name in rows if schema == "main")
         return Path(name) if name else None
 
     def body(self, digest: str) -> str:

@@ -239,3 +239,15 @@ def test_entries_read_back_equal_and_share_what_many_hold_alike(newsroom: Site) 
     assert two.published.utcoffset() == timedelta(hours=5, minutes=30)
     assert two.published.tzinfo is three.published.tzinfo
     assert two.language is three.language and two.tags[0] is three.tags[0]
+
+
+def test_the_cache_names_its_file_and_none_when_in_memory(newsroom: Site) -> None:
+    cached(newsroom)
+    with closing(newsroom.store()) as store:
+        store.add_bodies({f"{number:032d}": "<p>Unused.</p>" for number in range(40)})
+        store.forget_unused_bodies()  # with a temporary table beside the main database
+        assert store.file == newsroom.root / FOLDER / "entries.sqlite3"
+    shutil.rmtree(newsroom.root / FOLDER)
+    (newsroom.root / FOLDER).write_text("a file where the folder goes")
+    with closing(newsroom.store()) as store:
+        assert store.file is None
