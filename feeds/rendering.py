@@ -1,16 +1,18 @@
-"""Rendering the resources a build writes: in a pool of processes, one per CPU, when there
-are many (a cold build of 10,000 articles renders 11,000 files, most of its time).
+"""Rendering the resources a build writes: shared with processes, one per CPU beside this
+one, when there are many (a cold build of 10,000 articles renders 11,000 files, most of
+its time).
 
 Each process makes the site map again from the loaded entries (the same site, by
-construction) and reads bodies from the entry cache on disk; the bytes come back in the
-site's order, so the writer still publishes in that order.
+construction) and reads bodies from the entry cache on disk; this process renders its own
+share meanwhile, and the bytes come in the site's order, so the writer still publishes in
+that order.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Collection, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -24,14 +26,15 @@ from feeds.store import StoredBodies
 # Below this many files, starting the processes (each makes the site map) costs more.
 IN_PROCESSES_FROM = 1_000
 _CHUNK = 32
+_AHEAD = 8  # chunks
 
 
 def rendered(
     site: Site, paths: Collection[str], now: datetime, workers: int, bodies: Path | None
 ) -> Iterator[tuple[Resource, bytes]]:
-    """Each resource of `paths`, in the site's order, with its bytes; in `workers`
-    processes when there are IN_PROCESSES_FROM or more and the entry cache is on disk
-    (`bodies`, its file)."""
+    """Each resource of `paths`, in the site's order, with its bytes; shared with
+    `workers` - 1 processes when there are IN_PROCESSES_FROM or more and the entry cache is
+    on disk (`bodies`, its file)."""
     resources = list(site.only(paths))
     if workers < 2 or bodies is None or len(resources) < IN_PROCESSES_FROM:
         yield from ((resource, resource.render()) for resource in resources)
@@ -41,10 +44,19 @@ def rendered(
     context = multiprocessing.get_context("spawn")
     setting = (site.config, site.loaded, now, bodies)
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=setting
+        workers - 1, mp_context=context, initializer=_start_worker, initargs=setting
     ) as pool:
-        paths_of = ([resource.path for resource in chunk] for chunk in chunks)
-        for chunk, data in zip(chunks, pool.map(_render, paths_of), strict=True):
+        theirs: dict[int, Future[list[bytes]]] = {}
+        asked = 0  # chunks handed out so far, every workers-th one kept for this process
+        for number, chunk in enumerate(chunks):
+            # A few chunks ahead: the others stay busy, and few rendered bytes wait here.
+            for ahead in range(asked, min(len(chunks), number + _AHEAD)):
+                if ahead % workers:
+                    paths_of = [resource.path for resource in chunks[ahead]]
+                    theirs[ahead] = pool.submit(_render, paths_of)
+                asked = ahead + 1
+            done = theirs.pop(number, None)
+            data = [resource.render() for resource in chunk] if done is None else done.result()
             yield from zip(chunk, data, strict=True)
 
 
