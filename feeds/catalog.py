@@ -60,16 +60,7 @@ def newest_first(entry: Entry) -> tuple[float, float, str]:
 def select(entries: Iterable[Entry], now: datetime) -> Catalog:
     """Entries published at `now`: the standing version of each agency story (see
     feeds.versions), no drafts, nothing dated or embargoed after `now`; newest first."""
-    published: list[Entry] = []
-    upcoming: list[datetime] = []
-    for entry in resolve(entries).entries:
-        if entry.draft:
-            continue
-        held = _held_until(entry, now)
-        if held is not None:
-            upcoming.append(held)
-        else:
-            published.append(entry)
+    published, upcoming = _published(resolve(entries).entries, now)
     published.sort(key=newest_first)
     topics: dict[str, list[Entry]] = {}
     for entry in published:
@@ -104,17 +95,11 @@ def reselect(
         return None
     gone_ids = set(map(id, gone))
     published = [entry for entry in catalog.entries if id(entry) not in gone_ids]
-    upcoming = [] if catalog.next_embargo is None else [catalog.next_embargo]
-    added = []
-    for entry in new:
-        if entry.draft:
-            continue
-        held = _held_until(entry, now)
-        if held is not None:
-            upcoming.append(held)
-        else:
-            insort(published, entry, key=newest_first)
-            added.append(entry)
+    added, upcoming = _published(new, now)
+    for entry in added:
+        insort(published, entry, key=newest_first)
+    if catalog.next_embargo is not None:
+        upcoming.append(catalog.next_embargo)
     # Of those gone, the ones `catalog` showed: neither drafts nor held when it was made.
     shown = [entry for entry in gone if not entry.draft and not _held_until(entry, catalog.at)]
     topics = dict(catalog.topics)  # only the topics of what came and went are made again
@@ -126,6 +111,21 @@ def reselect(
         topics[slug] = tuple(listed)
     delta = Delta(tuple(added), tuple(shown))
     return Catalog(tuple(published), min(upcoming, default=None), now, topics, delta)
+
+
+def _published(entries: Iterable[Entry], now: datetime) -> tuple[list[Entry], list[datetime]]:
+    """Of `entries`, those published at `now` (no drafts), and when the others held lift."""
+    published: list[Entry] = []
+    upcoming: list[datetime] = []
+    for entry in entries:
+        if entry.draft:
+            continue
+        held = _held_until(entry, now)
+        if held is not None:
+            upcoming.append(held)
+        else:
+            published.append(entry)
+    return published, upcoming
 
 
 def _held_until(entry: Entry, now: datetime) -> datetime | None:

@@ -131,10 +131,12 @@ def build(
         loaded = load(config, entries, workers=workers, files=files)
         site = build_site(config, loaded, now, entries, before)
         _refuse_shrinking(site, last, force)
+        writer = _Writer(out_dir, last, now, gzipped, checked)
+        rendering = partial(rendered, now=now, workers=workers, bodies=entries.file)
         try:
-            writer = _Writer(out_dir, last, now, gzipped, checked)
-            rendering = partial(rendered, now=now, workers=workers, bodies=entries.file)
-            return writer.write(site, before, rendering, inputs, progress)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            with _locked(out_dir):
+                return writer.write(site, before, rendering, inputs, progress)
         except OSError as exc:
             raise _output_error(exc, out_dir) from None
 
@@ -181,21 +183,9 @@ class _Writer:
         inputs: str | None,
         progress: Callable[[int, int], None] | None,
     ) -> Build:
-        """Write `site`; `before` is the site of the last build, if the caller kept it, and
-        `rendering` gives the bytes of the paths to write (feeds.rendering)."""
-        out_dir = self.out_dir
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with _locked(out_dir):
-            return self._write(site, before, rendering, inputs, progress)
-
-    def _write(
-        self,
-        site: Site,
-        before: Site | None,
-        rendering: Rendering,
-        inputs: str | None,
-        progress: Callable[[int, int], None] | None,
-    ) -> Build:
+        """Write `site` into the folder (the caller holds its lock); `before` is the site of
+        the last build, if the caller kept it, and `rendering` gives the bytes of the paths
+        to write (feeds.rendering)."""
         out_dir = self.out_dir
         marker = out_dir / BUILDING
         if marker.exists():
