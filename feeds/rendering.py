@@ -35,10 +35,10 @@ def rendered(
     """Each resource of `paths`, in the site's order, with its bytes; shared with
     `workers` - 1 processes when there are IN_PROCESSES_FROM or more and the entry cache is
     on disk (`bodies`, its file)."""
-    resources = list(site.only(paths))
-    if workers < 2 or bodies is None or len(resources) < IN_PROCESSES_FROM:
-        yield from ((resource, resource.render()) for resource in resources)
+    if workers < 2 or bodies is None or len(paths) < IN_PROCESSES_FROM:
+        yield from ((resource, resource.render()) for resource in site.only(paths))
         return
+    resources = list(site.only(paths))
     chunks = [resources[start : start + _CHUNK] for start in range(0, len(resources), _CHUNK)]
     # spawn, as for parsing (feeds.loader): no fork of a process that may run threads.
     context = multiprocessing.get_context("spawn")
