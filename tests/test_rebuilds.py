@@ -162,6 +162,7 @@ def test_rendering_in_processes_writes_what_one_process_writes(
 
     monkeypatch.setattr(rendering, "ProcessPoolExecutor", counted)
     monkeypatch.setattr(rendering, "IN_PROCESSES_FROM", 2)
+    monkeypatch.setattr(rendering, "_CHUNK", 2)  # many chunks: more than _AHEAD in flight
     together = tmp_path / "together"
     engine.build(config, together, NOW, workers=2)
     assert pools == ([1] if cache == "on disk" else [])
