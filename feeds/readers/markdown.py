@@ -36,8 +36,8 @@ _TAG = re.compile(r"<!--.*?-->|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.DOTALL)
 
 def _to_html(markdown: str) -> str:
     """cmark's HTML for `markdown`, as `cmarkgfm.markdown_to_html` gives it, which never
-    frees cmark's buffer (cmarkgfm issue 53): that leaked about 6 KB an article, 600 MB in
-    the parsing processes of a cold load of 100,000 and more in the builder at each edit."""
+    frees cmark's buffer (cmarkgfm issue 53): that leaked about 6 KB an article, over 500 MB
+    in the parsing processes of a cold load of 100,000, and 6 KB in the builder at each edit."""
     data = markdown.encode()
     buffer = _cmark.lib.cmark_markdown_to_html(data, len(data), _CMARK_OPTIONS)
     try:

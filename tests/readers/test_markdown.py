@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import cmarkgfm
 import pytest
+from cmarkgfm.cmark import Options
 
 from feeds.errors import ArticleError
 from feeds.readers import Draft
@@ -339,9 +341,6 @@ BODIES = [
 def test_markdown_html_is_cmarkgfms(body: str) -> None:
     """The renderer calls cmark-gfm through cmarkgfm's own cffi module (to free its
     buffer): the HTML is what cmarkgfm.markdown_to_html gives."""
-    import cmarkgfm
-    from cmarkgfm.cmark import Options
-
     assert _to_html(body) == cmarkgfm.markdown_to_html(body, Options.CMARK_OPT_UNSAFE)
 
 
