@@ -168,7 +168,7 @@ class EntryStore:
 
 class StoredBodies:
     """The bodies of an entry cache on disk, read only: what a process that renders pages
-    needs of it (see feeds.processes)."""
+    needs of it (see feeds.rendering)."""
 
     def __init__(self, file: Path) -> None:
         self._connection = sqlite3.connect(f"{file.as_uri()}?mode=ro", uri=True, timeout=30)
