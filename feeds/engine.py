@@ -132,7 +132,7 @@ def build(
         site = build_site(config, loaded, now, entries, before)
         _refuse_shrinking(site, last, force)
         writer = _Writer(out_dir, last, now, gzipped, checked)
-        rendering = partial(rendered, now=now, workers=workers, bodies=entries.file)
+        rendering = partial(rendered, now=now, workers=workers, store=entries)
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
             with _locked(out_dir):

@@ -81,7 +81,7 @@ class Site:
         yield from ((path, resource.key) for path, resource in self.lists.items())
 
     def only(self, paths: Collection[str]) -> Iterator[Resource]:
-        """The resources of `paths`, in order."""
+        """The resources of `paths`, in order: article pages first."""
         slugs = {urls.article_slug(path) for path in paths if urls.is_article_page(path)}
         if slugs:
             yield from map(self.article, (e for e in self.catalog.entries if e.slug in slugs))

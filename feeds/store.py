@@ -56,6 +56,10 @@ class DamagedCacheError(FeedsError):
     """The entry cache lacks a body it lists: a disk fault, or an edit by hand."""
 
 
+class ChangedCacheError(FeedsError):
+    """A record of the entry cache changed while a build read it."""
+
+
 class CacheFullError(FeedsError):
     """The disk that holds the entry cache is full."""
 
@@ -166,12 +170,27 @@ class EntryStore:
         return records
 
 
-class StoredBodies:
-    """The bodies of an entry cache on disk, read only: what a process that renders pages
-    needs of it (see feeds.rendering)."""
+class StoredEntries:
+    """An entry cache on disk, read only: what a process that renders pages needs of it
+    (see feeds.rendering)."""
 
     def __init__(self, file: Path) -> None:
         self._connection = sqlite3.connect(f"{file.as_uri()}?mode=ro", uri=True, timeout=30)
+
+    def entries(self, files: Iterable[tuple[str, str]]) -> Iterator[Entry]:
+        """The entries of each article file (its path as shown, and the digest of its bytes
+        that the caller loaded), in order; raises ChangedCacheError if a file's record is
+        no longer the one the caller has."""
+        for path, digest in files:
+            row = self._connection.execute(
+                "SELECT outcome FROM files WHERE path = ? AND digest = ?", (path, digest)
+            ).fetchone()
+            if row is None:
+                raise ChangedCacheError(
+                    f"{path}: changed in the entry cache during the build (another build of "
+                    "this site?); build again"
+                )
+            yield from pickle.loads(row[0])  # entries: the caller loaded some from it
 
     def body(self, digest: str) -> str:
         return _body(self._connection, digest)

@@ -13,15 +13,16 @@ from typing import Any
 
 import pytest
 
-from feeds import engine, rendering, urls
+from feeds import engine, loader, rendering, urls
 from feeds.config import Config, load_config
 from feeds.engine import GONE
-from feeds.loader import load
+from feeds.loader import Loaded, load
 from feeds.manifest import MANIFEST
 from feeds.render import sitemaps
 from feeds.site import build_site
-from feeds.store import FOLDER, EntryStore
+from feeds.store import FOLDER, ChangedCacheError, EntryStore
 from tests.historyfixtures import FIRST_DAY, article, write_article, write_site
+from tests.readers.agencyfixtures import FIXTURES
 from tests.sitefixtures import site_at, tree
 
 NOW = FIRST_DAY + timedelta(days=60)
@@ -148,6 +149,7 @@ def test_rendering_in_processes_writes_what_one_process_writes(
 ) -> None:
     root = tmp_path / "site"
     config = load_config(write_site(root, 12, archive_size=4))
+    _add_files_of_many_entries_and_rejected_ones(root)
     alone = tmp_path / "alone"
     engine.build(config, alone, NOW, workers=1)
     if cache == "in memory":  # a cache folder that cannot be made: no file to read bodies
@@ -167,3 +169,39 @@ def test_rendering_in_processes_writes_what_one_process_writes(
     engine.build(config, together, NOW, workers=2)
     assert pools == ([1] if cache == "on disk" else [])
     assert _site_files(together) == _site_files(alone)
+    two_stories = "/feeds/all.atom.xml"
+    assert b"first-story" in _site_files(together)[urls.file_name(two_stories)]
+
+
+def test_a_cache_changed_by_another_build_meanwhile_stops_the_build_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "site"
+    config = load_config(write_site(root, 12, archive_size=4))
+    loaded_here = loader.load
+
+    def and_another_build_meanwhile(config: Config, store: EntryStore, **options: Any) -> Loaded:
+        loaded = loaded_here(config, store, **options)
+        write_article(root, 3, body="Corrected by another build.")
+        with closing(EntryStore(config)) as theirs:
+            loaded_here(config, theirs)
+        return loaded
+
+    monkeypatch.setattr(loader, "load", and_another_build_meanwhile)
+    monkeypatch.setattr(rendering, "IN_PROCESSES_FROM", 2)
+    with pytest.raises(ChangedCacheError, match=r"^articles/dispatch-0003\.md: changed in the"):
+        engine.build(config, tmp_path / "out", NOW, workers=2)
+
+
+def _add_files_of_many_entries_and_rejected_ones(root: Path) -> None:
+    """A message of two stories (dated within the site's days), a file that claims the slug
+    of another, and one that cannot be read: the other processes must load what this one
+    loads."""
+    message = (FIXTURES / "g2-message-two-stories.xml").read_text(encoding="utf-8")
+    message = message.replace("20250901T", "20250201T").replace("2025-09-01", "2025-02-01")
+    articles = root / "articles"
+    (articles / "two-stories.xml").write_text(message, encoding="utf-8")
+    (articles / "zz-same-slug.md").write_text(
+        article(1).replace("---\n", "---\nslug: dispatch-0001\n", 1), encoding="utf-8"
+    )
+    (articles / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody.\n", encoding="utf-8")

@@ -14,7 +14,7 @@ import pytest
 
 from feeds import loader
 from feeds.loader import Loaded, load
-from feeds.store import FOLDER, EntryStore
+from feeds.store import FOLDER, ChangedCacheError, EntryStore, StoredEntries
 from tests.conftest import Site, front_matter
 from tests.sitefixtures import run_main
 
@@ -251,3 +251,21 @@ def test_the_cache_names_its_file_and_none_when_in_memory(newsroom: Site) -> Non
     (newsroom.root / FOLDER).write_text("a file where the folder goes")
     with closing(newsroom.store()) as store:
         assert store.file is None
+
+
+def test_a_process_that_renders_reads_the_entries_loaded_or_stops(newsroom: Site) -> None:
+    loaded = cached(newsroom)
+    sources = [entry.source for entry in loaded.entries]
+    with closing(newsroom.store()) as store:
+        files = [(source, store.records[source].digest) for source in sources]
+        assert store.file is not None
+        stored = StoredEntries(store.file)
+    assert tuple(stored.entries(files)) == loaded.entries
+    newsroom.write("story-3.md", article("Story 3, corrected", 3))
+    cached(newsroom)  # another build saved the edit meanwhile
+    with pytest.raises(ChangedCacheError) as raised:
+        list(stored.entries(files))
+    assert str(raised.value) == (
+        "articles/story-3.md: changed in the entry cache during the build (another build of "
+        "this site?); build again"
+    )
