@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 from bisect import insort
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from feeds.text import one_line
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".xml", ".nitf", ".json"})
 # An article file's path, its path as problems show it, and its stat signature.
 ScannedFile = tuple[str, str, Signature | None]
+# The signature's numbers (mtimes may be negative, an inode above 2**63).
+_SIGNATURE = struct.Struct("<qqqQ")
 
 
 class ArticlesFolderError(FeedsError):
@@ -77,7 +80,9 @@ def _scanned(path: str, root: str) -> ScannedFile | None:
         return None
     signature: Signature | None = None
     if status is not None and stat.S_ISREG(status.st_mode):
-        signature = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+        signature = _SIGNATURE.pack(
+            status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+        )
     return path, _relative(path, root), signature
 
 

@@ -28,18 +28,19 @@ from feeds.model import Entry, Problem
 
 FOLDER = ".feeds-cache"
 _FILE = "entries.sqlite3"
-_FORMAT = "4"
+_FORMAT = "5"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, mtime INTEGER, ctime INTEGER, size INTEGER, inode INTEGER,
-    digest TEXT NOT NULL, outcome BLOB NOT NULL
+    path TEXT PRIMARY KEY, signature BLOB, digest TEXT NOT NULL, outcome BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
 """
 
-# st_mtime_ns, st_ctime_ns, st_size, st_ino: any write, rename or chmod changes one of them.
-Signature = tuple[int, int, int, int]
+# st_mtime_ns, st_ctime_ns, st_size and st_ino packed (feeds.files.signature): any write,
+# rename or chmod changes one of them. As bytes, 65 bytes a file; as a tuple of the four
+# numbers, 200: the builder holds two per article file.
+Signature = bytes
 Outcome = tuple[Entry, ...] | Problem
 
 
@@ -127,11 +128,11 @@ class EntryStore:
     def save(self, changed: Mapping[str, Record], removed: Iterable[str]) -> None:
         """Record the files that changed, and forget removed files."""
         rows = (  # one at a time: 100,000 pickled records at once held 100 MB more
-            (path, *(record.signature or (None,) * 4), record.digest, pickle.dumps(record.outcome))
+            (path, record.signature, record.digest, pickle.dumps(record.outcome))
             for path, record in changed.items()
         )
         with _full_disk_named(self._path), self._connection as connection:
-            connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", rows)
+            connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
             connection.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
         self.records.update(changed)
         for path in removed:
@@ -161,11 +162,8 @@ class EntryStore:
 
     def _read(self) -> dict[str, Record]:
         records: dict[str, Record] = {}
-        rows = self._connection.execute(
-            "SELECT path, mtime, ctime, size, inode, digest, outcome FROM files"
-        )
-        for path, mtime, ctime, size, inode, digest, outcome in rows:
-            signature = None if mtime is None else (mtime, ctime, size, inode)
+        rows = self._connection.execute("SELECT path, signature, digest, outcome FROM files")
+        for path, signature, digest, outcome in rows:
             records[path] = Record(signature, digest, pickle.loads(outcome))
         return records
 

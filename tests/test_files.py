@@ -72,3 +72,27 @@ def test_no_changed_path_gives_the_last_walk(site: Site) -> None:
     _lay_out(site)
     before = list(scan(site.config()))
     assert rescanned(site.config(), before, []) is before
+
+
+def test_any_change_of_a_file_changes_its_signature_dated_before_1970_too(site: Site) -> None:
+    article = site.write("old.md", "for old.md\n")
+    os.utime(article, ns=(-86_400 * 10**9, -86_400 * 10**9))
+
+    def signature() -> bytes | None:
+        (found,) = [signature for _, _, signature in scan(site.config())]
+        return found
+
+    signatures = [signature()]
+    os.utime(article, ns=(-86_400 * 10**9, -86_399 * 10**9))  # mtime
+    signatures.append(signature())
+    article.chmod(0o600)  # ctime
+    signatures.append(signature())
+    article.write_text("for old.md!\n", encoding="utf-8")  # size
+    signatures.append(signature())
+    replaced = article.with_name("new.tmp")
+    replaced.write_text("for old.md?\n", encoding="utf-8")
+    os.utime(replaced, ns=(-86_400 * 10**9, -86_399 * 10**9))
+    replaced.replace(article)  # inode (and ctime)
+    signatures.append(signature())
+    assert None not in signatures
+    assert len(set(signatures)) == len(signatures)
