@@ -99,10 +99,11 @@ def group_members(group: int) -> Iterator[tuple[Path, list[str]]]:
             yield stat.parent, fields
 
 
-def rss_mb(proc: Path) -> float:
-    """A process's VmRSS in MB from /proc/<pid>/status; 0 if it has gone (or is a zombie)."""
+def rss_mb(proc: Path, field: str = "VmRSS") -> float:
+    """A process's VmRSS (or its peak, VmHWM) in MB from /proc/<pid>/status; 0 if it has
+    gone (or is a zombie)."""
     try:
-        found = re.search(r"^VmRSS:\s+(\d+) kB", (proc / "status").read_text(), re.MULTILINE)
+        found = re.search(rf"^{field}:\s+(\d+) kB", (proc / "status").read_text(), re.MULTILINE)
     except OSError:
         return 0.0
     return int(found.group(1)) / 1024 if found else 0.0

@@ -140,6 +140,7 @@ class Process:
     pid: int
     role: str
     rss_mb: float
+    peak_mb: float  # VmHWM: the most it ever had resident
 
 
 def _module(cmdline: bytes) -> str:
@@ -178,7 +179,7 @@ def processes(group: int, log: Path, pattern: re.Pattern[bytes]) -> list[Process
             role = "supervisor" if pid == group else f"other {_module(cmdline)}"
         if pid == group and role != "supervisor":
             role = f"{role} (leader)"
-        found.append(Process(pid, role, rss_mb(proc)))
+        found.append(Process(pid, role, rss_mb(proc), rss_mb(proc, "VmHWM")))
     return sorted(found, key=lambda p: (p.role, p.pid))
 
 
@@ -469,14 +470,18 @@ def others(found: list[Process]) -> str:
 
 
 def rss_table(results: dict[tuple[int, int], dict[str, list[Process]]]) -> list[str]:
-    head = ["N", "workers", "when", "builder MB", "arbiter MB", "supervisor MB", "other MB"]
-    rows = [[*head, "each worker MB", "worker max MB", "total MB"]]
+    head = ["N", "workers", "when", "builder MB", "builder peak MB", "arbiter MB"]
+    rows = [[*head, "supervisor MB", "other MB", "each worker MB", "worker max MB", "total MB"]]
     for (n, workers), phases in results.items():
         for when, found in phases.items():
 
             def total(role: str, found: list[Process] = found) -> str:
                 mb = [p.rss_mb for p in found if p.role.split()[0] == role]
                 return f"{sum(mb):.0f}" if mb else "-"
+
+            def peak(role: str, found: list[Process] = found) -> str:
+                mb = [p.peak_mb for p in found if p.role.split()[0] == role]
+                return f"{max(mb):.0f}" if mb else "-"
 
             each = [p.rss_mb for p in found if p.role == "worker"]
             rows.append(
@@ -485,6 +490,7 @@ def rss_table(results: dict[tuple[int, int], dict[str, list[Process]]]) -> list[
                     f"{workers}",
                     when,
                     total("builder"),
+                    peak("builder"),
                     total("arbiter"),
                     total("supervisor"),
                     others(found),
@@ -495,7 +501,8 @@ def rss_table(results: dict[tuple[int, int], dict[str, list[Process]]]) -> list[
             )
     return [
         *render(rows),
-        "VmRSS from /proc/<pid>/status of every process in the server's process group; roles\n"
+        "VmRSS (and the builder's VmHWM, its peak) from /proc/<pid>/status of every process in\n"
+        "the server's process group; roles\n"
         "from the server's log (see processes()). Pages shared by forked processes count in\n"
         "each of them.",
     ]
