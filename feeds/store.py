@@ -37,9 +37,9 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
 """
 
-# st_mtime_ns, st_ctime_ns, st_size and st_ino packed (feeds.files.signature): any write,
-# rename or chmod changes one of them. As bytes, 65 bytes a file; as a tuple of the four
-# numbers, 200: the builder holds two per article file.
+# st_mtime_ns, st_ctime_ns, st_size and st_ino, packed by feeds.files: any write, rename or
+# chmod changes one of them. As bytes, 65 bytes a file; as a tuple of the four numbers, 200:
+# the builder holds two per article file.
 Signature = bytes
 Outcome = tuple[Entry, ...] | Problem
 
