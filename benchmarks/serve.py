@@ -502,9 +502,8 @@ def rss_table(results: dict[tuple[int, int], dict[str, list[Process]]]) -> list[
     return [
         *render(rows),
         "VmRSS (and the builder's VmHWM, its peak) from /proc/<pid>/status of every process in\n"
-        "the server's process group; roles\n"
-        "from the server's log (see processes()). Pages shared by forked processes count in\n"
-        "each of them.",
+        "the server's process group; roles from the server's log (see processes()). Pages\n"
+        "shared by forked processes count in each of them.",
     ]
 
 

@@ -257,7 +257,7 @@ def test_the_cache_names_its_file_and_none_when_in_memory(newsroom: Site) -> Non
 
 def test_a_process_that_renders_reads_the_entries_loaded_or_stops(newsroom: Site) -> None:
     loaded = cached(newsroom)
-    sources = [entry.source for entry in loaded.entries]
+    sources = dict.fromkeys(entry.source for entry in loaded.entries)
     with closing(newsroom.store()) as store:
         files = [(source, store.records[source].digest) for source in sources]
         assert store.file is not None
