@@ -11,6 +11,7 @@ import struct
 from bisect import insort
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from sys import intern
 
 from feeds.config import Config
 from feeds.errors import FeedsError
@@ -144,9 +145,10 @@ def _root(config: Config) -> str:
 
 
 def _relative(path: str, root: str) -> str:
+    """Interned: the entry cache's records and the entries name their file by it too."""
     if path.startswith(root):
-        return path[len(root) :].replace(os.sep, "/")
-    return one_line(path)
+        return intern(path[len(root) :].replace(os.sep, "/"))
+    return intern(one_line(path))
 
 
 def available_cpus() -> int:

@@ -85,7 +85,8 @@ class Entry:
 
 # One object for each value that many unpickled entries hold alike (each record of the entry
 # cache is a pickle of its own, so it brings copies): 100,000 entries held MB of copies of
-# "en", of topic slugs and of UTC offsets.
+# "en", of topic slugs and of UTC offsets. The source, an article file's shown path, is
+# interned as feeds.files and feeds.store intern it: the builder holds it three times.
 _OFFSETS: dict[timedelta | None, tzinfo] = {}
 
 
@@ -104,17 +105,18 @@ def _unpickled(
     tags: tuple[str, ...],
     *rest: Any,  # picture, link, draft, rights, story, fingerprint
 ) -> Entry:
+    shared = _shared_offset(published)
     return Entry(
         slug,
         id,
         title,
         summary,
         body_digest,
-        _shared_offset(published),
-        _shared_offset(updated),
+        shared,
+        shared if updated is published else _shared_offset(updated),  # often one object
         intern(language),
         intern(author),
-        source,
+        intern(source),
         tuple(map(intern, topics)),
         tuple(map(intern, tags)),
         *rest,

@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
+from sys import intern
 from typing import NamedTuple
 
 from feeds import fingerprint
@@ -164,7 +165,7 @@ class EntryStore:
         records: dict[str, Record] = {}
         rows = self._connection.execute("SELECT path, signature, digest, outcome FROM files")
         for path, signature, digest, outcome in rows:
-            records[path] = Record(signature, digest, pickle.loads(outcome))
+            records[intern(path)] = Record(signature, digest, pickle.loads(outcome))
         return records
 
 

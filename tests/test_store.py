@@ -243,6 +243,23 @@ def test_entries_read_back_equal_and_share_what_many_hold_alike(newsroom: Site) 
     assert two.language is three.language and two.tags[0] is three.tags[0]
 
 
+@pytest.mark.parametrize("source", ["parsed in processes", "read from the cache"])
+def test_a_file_s_shown_path_and_an_unchanged_date_are_held_once(
+    newsroom: Site, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    if source == "read from the cache":
+        cached(newsroom)
+    config = newsroom.config()
+    with closing(EntryStore(config)) as store:
+        files = list(scan(config))
+        entry = next(e for e in load(config, store, workers=2, files=files).entries)
+        shown = next(shown for _, shown, _ in files if shown == entry.source)
+        key = next(key for key in store.records if key == entry.source)
+    assert entry.source is shown is key  # one string, not three at 100,000 files
+    assert entry.updated is entry.published
+
+
 def test_the_cache_names_its_file_and_none_when_in_memory(newsroom: Site) -> None:
     cached(newsroom)
     with closing(newsroom.store()) as store:

@@ -91,7 +91,7 @@ def partition(lines: Sequence[Line]) -> list[Urlset]:
 
 def render_urlset(urlset: Urlset) -> bytes:
     """A sitemap: `<urlset>` with each page's `loc` and `lastmod`."""
-    return f"{_URLSET_HEAD}{''.join(urlset.urls)}{_URLSET_TAIL}".encode()
+    return "".join((_URLSET_HEAD, *urlset.urls, _URLSET_TAIL)).encode()  # one copy: 6 MB
 
 
 def render_index(sitemaps: Iterable[Location]) -> bytes:
