@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
-from collections.abc import Collection, Iterator
+from collections import deque
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -41,13 +42,6 @@ def rendered(
     if workers < 2 or store.file is None or len(paths) < IN_PROCESSES_FROM:
         yield from ((resource, resource.render()) for resource in site.only(paths))
         return
-    # The article pages come first, _CHUNK to a chunk (a few KB each); then each list is a
-    # chunk of its own: a feed archive shows whole bodies (half a MB or more), and with 32
-    # to a chunk, the chunks waiting here held 150 MB at 10,000 articles.
-    resources = list(site.only(paths))
-    pages = sum(1 for resource in resources if urls.is_article_page(resource.path))
-    chunks = [resources[start : start + _CHUNK] for start in range(0, pages, _CHUNK)]
-    chunks += [[resource] for resource in resources[pages:]]
     # spawn, as for parsing (feeds.loader): no fork of a process that may run threads.
     context = multiprocessing.get_context("spawn")
     # Each file's entries are together and in order in the loaded ones (a file is
@@ -58,18 +52,47 @@ def rendered(
     with ProcessPoolExecutor(
         workers - 1, mp_context=context, initializer=_start_worker, initargs=setting
     ) as pool:
-        theirs: dict[int, Future[list[bytes]]] = {}
-        asked = 0  # chunks handed out so far, every workers-th one kept for this process
-        for number, chunk in enumerate(chunks):
-            # A few chunks ahead: the others stay busy, and few rendered bytes wait here.
-            for ahead in range(asked, min(len(chunks), number + _AHEAD)):
-                if ahead % workers:
-                    paths_of = [resource.path for resource in chunks[ahead]]
-                    theirs[ahead] = pool.submit(_render, paths_of)
-                asked = ahead + 1
-            done = theirs.pop(number, None)
-            data = [resource.render() for resource in chunk] if done is None else done.result()
-            yield from zip(chunk, data, strict=True)
+        # A few chunks ahead, every workers-th one kept for this process: the others stay
+        # busy, and few rendered bytes wait here.
+        ahead: deque[tuple[list[Resource], Future[list[bytes]] | None]] = deque()
+        for number, chunk in enumerate(_chunks(site.only(paths))):
+            if number % workers:
+                ahead.append((chunk, pool.submit(_render, [r.path for r in chunk])))
+            else:
+                ahead.append((chunk, None))
+            if len(ahead) == _AHEAD:
+                yield from _done(*ahead.popleft())
+        while ahead:
+            yield from _done(*ahead.popleft())
+
+
+def _chunks(resources: Iterable[Resource]) -> Iterator[list[Resource]]:
+    """The article pages (they come first) _CHUNK to a chunk, a few KB each; then each
+    list a chunk of its own: a feed archive shows whole bodies (half a MB or more), and
+    with 32 to a chunk, the chunks waiting here held 150 MB at 10,000 articles. Made as
+    they are asked for: the resources of 100,000 article pages at once held 20 MB."""
+    pages: list[Resource] = []
+    for resource in resources:
+        if urls.is_article_page(resource.path):
+            pages.append(resource)
+            if len(pages) == _CHUNK:
+                yield pages
+                pages = []
+            continue
+        if pages:
+            yield pages
+            pages = []
+        yield [resource]
+    if pages:
+        yield pages
+
+
+def _done(
+    chunk: list[Resource], theirs: Future[list[bytes]] | None
+) -> Iterator[tuple[Resource, bytes]]:
+    """A chunk's resources with their bytes: rendered here, or by another process."""
+    data = [resource.render() for resource in chunk] if theirs is None else theirs.result()
+    return zip(chunk, data, strict=True)
 
 
 # What this process renders from, set by _start_worker; the site is made at the first
