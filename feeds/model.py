@@ -86,7 +86,8 @@ class Entry:
 # One object for each value that many unpickled entries hold alike (each record of the entry
 # cache is a pickle of its own, so it brings copies): 100,000 entries held MB of copies of
 # "en", of topic slugs and of UTC offsets. The source, an article file's shown path, is
-# interned as feeds.files and feeds.store intern it: the builder holds it three times.
+# interned as feeds.files and feeds.store intern it too: the builder names each file in its
+# walk, in the entry cache's records and in the entries, with one string.
 _OFFSETS: dict[timedelta | None, tzinfo] = {}
 
 
