@@ -56,10 +56,8 @@ def rendered(
         # busy, and few rendered bytes wait here.
         ahead: deque[tuple[list[Resource], Future[list[bytes]] | None]] = deque()
         for number, chunk in enumerate(_chunks(site.only(paths))):
-            if number % workers:
-                ahead.append((chunk, pool.submit(_render, [r.path for r in chunk])))
-            else:
-                ahead.append((chunk, None))
+            theirs = pool.submit(_render, [r.path for r in chunk]) if number % workers else None
+            ahead.append((chunk, theirs))
             if len(ahead) == _AHEAD:
                 yield from _done(*ahead.popleft())
         while ahead:

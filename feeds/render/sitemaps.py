@@ -91,7 +91,8 @@ def partition(lines: Sequence[Line]) -> list[Urlset]:
 
 def render_urlset(urlset: Urlset) -> bytes:
     """A sitemap: `<urlset>` with each page's `loc` and `lastmod`."""
-    return "".join((_URLSET_HEAD, *urlset.urls, _URLSET_TAIL)).encode()  # one copy: 6 MB
+    # One join, not two: a sitemap of 50,000 URLs is 6.5 MB.
+    return "".join((_URLSET_HEAD, *urlset.urls, _URLSET_TAIL)).encode()
 
 
 def render_index(sitemaps: Iterable[Location]) -> bytes:
