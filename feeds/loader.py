@@ -18,7 +18,7 @@ from feeds import fingerprint
 from feeds.config import Config
 from feeds.errors import ArticleError
 from feeds.files import ScannedFile, scan, shown_path
-from feeds.model import Entry, Problem
+from feeds.model import Entry, Problem, Text
 from feeds.readers import Context, Draft, agency, markdown, wire
 from feeds.store import EntryStore, Record, Signature
 from feeds.text import MAX_TITLE, decode, one_line, slugify
@@ -36,7 +36,7 @@ BYTE_READERS: dict[str, Callable[[bytes, Context], list[Draft]]] = dict.fromkeys
 MAX_BYTES = 5 * 1024 * 1024
 # Below this many changed files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
-BODIES_PER_WRITE = 500
+TEXTS_PER_WRITE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +57,9 @@ class _Changed:
     signature: Signature | None
 
 
-# What parsing one file gives: its record and the bodies of its entries, or a problem that
+# What parsing one file gives: its record and the texts of its entries, or a problem that
 # is not cached (the file could not be read: it is read again next time).
-Parsed = tuple[Record, dict[str, str]] | Problem
+Parsed = tuple[Record, dict[str, Text]] | Problem
 
 
 def load(
@@ -96,22 +96,22 @@ def load(
             touched[shown] = record
         if new is not None:
             changed.append(new)
-    bodies: dict[str, str] = {}  # stored a batch at a time: 100,000 bodies are 500 MB
+    texts: dict[str, Text] = {}  # stored a batch at a time: 100,000 bodies are 500 MB
     for item, parsed in zip(changed, _parse_all(changed, config, workers), strict=True):
         if isinstance(parsed, Problem):
             unreadable.append(parsed)
             del records[item.shown]
             continue
-        record, new_bodies = parsed
+        record, new_texts = parsed
         records[item.shown] = touched[item.shown] = record
-        bodies.update(new_bodies)
-        if len(bodies) >= BODIES_PER_WRITE:
-            store.add_bodies(bodies)
-            bodies.clear()
-    store.add_bodies(bodies)
+        texts.update(new_texts)
+        if len(texts) >= TEXTS_PER_WRITE:
+            store.add_texts(texts)
+            texts.clear()
+    store.add_texts(texts)
     store.save(touched, known.keys() - records.keys())
     if changed:
-        store.forget_unused_bodies()
+        store.forget_unused_texts()
     outcomes = [record.outcome for record in records.values() if record is not None]
     entries = [entry for outcome in outcomes if isinstance(outcome, tuple) for entry in outcome]
     problems = [outcome for outcome in outcomes if isinstance(outcome, Problem)]
@@ -180,7 +180,7 @@ def _parse_in_worker(item: tuple[Path, str, bytes | None, Signature | None]) -> 
 def _parse(
     path: Path, shown: str, data: bytes | None, signature: Signature | None, setting: _Setting
 ) -> Parsed:
-    """The file's record (its entries or why it was rejected) and their bodies."""
+    """The file's record (its entries or why it was rejected) and their texts."""
     config = setting.config
     try:
         if data is None:
@@ -191,12 +191,12 @@ def _parse(
         problem = Problem(shown, exc.line, one_line(exc.message))
         return problem if data is None else (Record(signature, digest, problem), {})
     entries = tuple(fingerprint.stamped(entry, setting.salt) for entry, _ in articles)
-    bodies = {entry.body_digest: body for entry, body in articles}
-    return Record(signature, digest, entries), bodies
+    texts = {entry.text_digest: text for entry, text in articles}
+    return Record(signature, digest, entries), texts
 
 
-# An article as a reader gives it: the entry, and its HTML body.
-Article = tuple[Entry, str]
+# An article as a reader gives it: the entry, and its summary and HTML body.
+Article = tuple[Entry, Text]
 
 
 def parse_article(
@@ -263,8 +263,7 @@ def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Articl
         slug=slug,
         id=draft.id or f"tag:{config.host},{draft.published.date().isoformat()}:{slug}",
         title=draft.title,
-        summary=draft.summary,
-        body_digest=fingerprint.of_parts(draft.body_html),
+        text_digest=fingerprint.of_parts(draft.summary, draft.body_html),
         published=draft.published,
         updated=max(draft.updated or draft.published, draft.published),
         language=draft.language or _detected(draft, config) or config.language,
@@ -278,7 +277,7 @@ def _entry(draft: Draft, context: Context, relative: Path, shown: str) -> Articl
         rights=draft.rights,
         story=draft.story,
     )
-    return entry, draft.body_html
+    return entry, Text(draft.summary, draft.body_html)
 
 
 def _detected(draft: Draft, config: Config) -> str | None:

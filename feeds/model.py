@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from sys import intern
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,21 +47,28 @@ class Story:
     kills: tuple[str, ...] = ()
 
 
+class Text(NamedTuple):
+    """What an entry shows only in feeds and on its page: its summary (plain text) and its
+    sanitised HTML body."""
+
+    summary: str
+    html: str
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One article, normalised from any format.
 
-    The HTML body is not held here but in the entry cache, under `body_digest` (a rebuild of
-    100,000 articles shows few bodies): renderers read it with `Channel.body`. `fingerprint`
-    digests every other field and the settings and code (feeds.fingerprint): the same
-    fingerprint, the same entry.
+    Its Text is not held here but in the entry cache, under `text_digest`: a rebuild of
+    100,000 articles shows few of them, and the summaries alone were 60 MB of the server's
+    builder. Renderers read it with `Channel.text`. `fingerprint` digests every other field
+    and the settings and code (feeds.fingerprint): the same fingerprint, the same entry.
     """
 
     slug: str
     id: str
     title: str
-    summary: str
-    body_digest: str
+    text_digest: str
     published: datetime
     updated: datetime
     language: str
@@ -95,8 +102,7 @@ def _unpickled(
     slug: str,
     id: str,
     title: str,
-    summary: str,
-    body_digest: str,
+    text_digest: str,
     published: datetime,
     updated: datetime,
     language: str,
@@ -111,8 +117,7 @@ def _unpickled(
         slug,
         id,
         title,
-        summary,
-        body_digest,
+        text_digest,
         shared,
         shared if updated is published else _shared_offset(updated),  # often one object
         intern(language),

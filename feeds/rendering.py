@@ -5,7 +5,7 @@ its time).
 Each process reads the loaded entries from the entry cache on disk, named by their files
 and the digests of those files' bytes (pickling 100,000 entries to hand them over took
 186 MB in this process), makes the site map again from them (the same site, by
-construction) and reads bodies from the cache too; this process renders its own share
+construction) and reads texts from the cache too; this process renders its own share
 meanwhile, and the bytes come in the site's order, so the writer still publishes in that
 order.
 """

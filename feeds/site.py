@@ -13,7 +13,7 @@ from feeds.catalog import Catalog, is_in, reselect, select
 from feeds.config import Config
 from feeds.loader import Loaded
 from feeds.model import Entry, Topic
-from feeds.render import Bodies, Channel, sitemaps
+from feeds.render import Channel, Texts, sitemaps
 from feeds.render.jsonfeed import render_json
 from feeds.render.opml import render_opml
 from feeds.render.pages import (
@@ -114,7 +114,7 @@ NOTHING_MADE = Made({}, {})
 
 
 def build_site(
-    config: Config, loaded: Loaded, now: datetime, bodies: Bodies, previous: Site | None = None
+    config: Config, loaded: Loaded, now: datetime, texts: Texts, previous: Site | None = None
 ) -> Site:
     """The site as published at `now` (embargoed articles appear once `now` passes them).
 
@@ -127,12 +127,12 @@ def build_site(
         catalog = reselect(previous.catalog, previous.loaded.entries, loaded.entries, now)
     if catalog is None:
         catalog = select(loaded.entries, now)
-    home = Channel(config, config.topic(urls.ALL), catalog.entries, bodies)
+    home = Channel(config, config.topic(urls.ALL), catalog.entries, texts)
     topics = [
-        Channel(config, topic, catalog.in_topic(topic.slug), bodies) for topic in config.topics
+        Channel(config, topic, catalog.in_topic(topic.slug), texts) for topic in config.topics
     ]
     by_slug = {channel.topic.slug: channel for channel in topics}
-    languages = _language_channels(config, catalog, bodies)
+    languages = _language_channels(config, catalog, texts)
     # Per topic list and per language, not per entry: 100,000 entries share a few hundred.
     channels_of = cache(lambda slugs: (*(by_slug[slug] for slug in slugs), home))
     feed_of = cache(partial(_of_language, languages))
@@ -204,7 +204,7 @@ def _topic_pages(
     lines.append(line(made, partial(_location, shown, path)))
 
 
-def _language_channels(config: Config, catalog: Catalog, bodies: Bodies) -> list[Channel]:
+def _language_channels(config: Config, catalog: Catalog, texts: Texts) -> list[Channel]:
     """`all-<lang>` for each of `[site] languages`, when there are several."""
     if len(config.languages) < 2:
         return []
@@ -213,7 +213,7 @@ def _language_channels(config: Config, catalog: Catalog, bodies: Bodies) -> list
             config,
             Topic(slug=urls.language_slug(tag), title=tag, description=config.description),
             catalog.in_language(tag),
-            bodies,
+            texts,
             in_language=tag,
         )
         for tag in config.languages

@@ -1,14 +1,14 @@
 """The entry cache: what each article file loaded to, in SQLite in `.feeds-cache/`.
 
 One row per article file (its stat signature, a digest of its bytes and its outcome: the
-entries it holds, or why it was rejected) and one row per body, by the digest of its HTML.
-The loader reads a file again only when its signature changed and parses it again only when
-its bytes did; renderers read the few bodies they show. The cache is salted with the
-settings and the code (feeds.fingerprint): after a change to either it starts empty. A
-damaged file is replaced; a folder that cannot be written means a cache in memory, for this
-run only. A full disk is an error (CacheFullError) that names the file: the cache is left as
-it was, and the run stops before it writes anything else. Outcomes are pickles: the file is
-trusted like config.toml beside it.
+entries it holds, or why it was rejected) and one row per entry's text (its summary and HTML
+body), by their digest. The loader reads a file again only when its signature changed and
+parses it again only when its bytes did; renderers read the few texts they show. The cache
+is salted with the settings and the code (feeds.fingerprint): after a change to either it
+starts empty. A damaged file is replaced; a folder that cannot be written means a cache in
+memory, for this run only. A full disk is an error (CacheFullError) that names the file:
+the cache is left as it was, and the run stops before it writes anything else. Outcomes are
+pickles: the file is trusted like config.toml beside it.
 """
 
 from __future__ import annotations
@@ -25,17 +25,19 @@ from typing import NamedTuple
 from feeds import fingerprint
 from feeds.config import Config
 from feeds.errors import FeedsError
-from feeds.model import Entry, Problem
+from feeds.model import Entry, Problem, Text
 
 FOLDER = ".feeds-cache"
 _FILE = "entries.sqlite3"
-_FORMAT = "5"
+_FORMAT = "6"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, signature BLOB, digest TEXT NOT NULL, outcome BLOB NOT NULL
 );
-CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS texts (
+    digest TEXT PRIMARY KEY, summary TEXT NOT NULL, html TEXT NOT NULL
+);
 """
 
 # st_mtime_ns, st_ctime_ns, st_size and st_ino, packed by feeds.files: any write, rename or
@@ -55,7 +57,7 @@ class Record(NamedTuple):
 
 
 class DamagedCacheError(FeedsError):
-    """The entry cache lacks a body it lists: a disk fault, or an edit by hand."""
+    """The entry cache lacks a text it lists: a disk fault, or an edit by hand."""
 
 
 class ChangedCacheError(FeedsError):
@@ -117,14 +119,15 @@ class EntryStore:
         name = next(name for _, schema, name in rows if schema == "main")
         return Path(name) if name else None
 
-    def body(self, digest: str) -> str:
-        """The HTML body stored under `digest`."""
-        return _body(self._connection, digest)
+    def text(self, digest: str) -> Text:
+        """The summary and HTML body stored under `digest`."""
+        return _text(self._connection, digest)
 
-    def add_bodies(self, bodies: Mapping[str, str]) -> None:
-        """Keep HTML bodies by their digest (before the records that name them are saved)."""
+    def add_texts(self, texts: Mapping[str, Text]) -> None:
+        """Keep texts by their digest (before the records that name them are saved)."""
+        rows = ((digest, *text) for digest, text in texts.items())
         with _full_disk_named(self._path), self._connection as connection:
-            connection.executemany("INSERT OR IGNORE INTO bodies VALUES (?, ?)", bodies.items())
+            connection.executemany("INSERT OR IGNORE INTO texts VALUES (?, ?, ?)", rows)
 
     def save(self, changed: Mapping[str, Record], removed: Iterable[str]) -> None:
         """Record the files that changed, and forget removed files."""
@@ -139,13 +142,13 @@ class EntryStore:
         for path in removed:
             self.records.pop(path, None)
 
-    def forget_unused_bodies(self) -> None:
-        """Delete the bodies no file holds any more, once they outnumber the entries."""
-        (stored,) = self._connection.execute("SELECT count(*) FROM bodies").fetchone()
+    def forget_unused_texts(self) -> None:
+        """Delete the texts no file holds any more, once they outnumber the entries."""
+        (stored,) = self._connection.execute("SELECT count(*) FROM texts").fetchone()
         if stored <= 2 * len(self.records):  # most files hold one entry: no need to look
             return
         used = {
-            entry.body_digest
+            entry.text_digest
             for record in self.records.values()
             if isinstance(record.outcome, tuple)
             for entry in record.outcome
@@ -156,7 +159,7 @@ class EntryStore:
             connection.execute("CREATE TEMP TABLE IF NOT EXISTS used (digest TEXT PRIMARY KEY)")
             connection.execute("DELETE FROM used")
             connection.executemany("INSERT INTO used VALUES (?)", ((d,) for d in used))
-            connection.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM used)")
+            connection.execute("DELETE FROM texts WHERE digest NOT IN (SELECT digest FROM used)")
 
     def close(self) -> None:
         self._connection.close()
@@ -191,18 +194,18 @@ class StoredEntries:
                 )
             yield from pickle.loads(row[0])  # entries: the caller loaded some from it
 
-    def body(self, digest: str) -> str:
-        return _body(self._connection, digest)
+    def text(self, digest: str) -> Text:
+        return _text(self._connection, digest)
 
 
-def _body(connection: sqlite3.Connection, digest: str) -> str:
-    row = connection.execute("SELECT html FROM bodies WHERE digest = ?", (digest,)).fetchone()
+def _text(connection: sqlite3.Connection, digest: str) -> Text:
+    query = "SELECT summary, html FROM texts WHERE digest = ?"
+    row = connection.execute(query, (digest,)).fetchone()
     if row is None:
         raise DamagedCacheError(
-            f"{FOLDER}/{_FILE}: the entry cache lacks a body; delete the folder and run again"
+            f"{FOLDER}/{_FILE}: the entry cache lacks a text; delete the folder and run again"
         )
-    html: str = row[0]
-    return html
+    return Text(*row)
 
 
 def _open(path: Path, salt: str) -> sqlite3.Connection:
@@ -233,12 +236,13 @@ def _connect(path: Path, salt: str) -> sqlite3.Connection:
         with closing(connection.execute("SELECT value FROM meta WHERE name = 'salt'")) as rows:
             found = rows.fetchone()
         if found is None or found[0] != f"{_FORMAT}:{salt}":
+            with connection:  # every table dropped: an older format's too
+                tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                for (table,) in tables.fetchall():
+                    connection.execute(f'DROP TABLE "{table}"')
+            connection.executescript(_SCHEMA)
             with connection:
-                connection.execute("DELETE FROM files")
-                connection.execute("DELETE FROM bodies")
-                connection.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('salt', ?)", (f"{_FORMAT}:{salt}",)
-                )
+                connection.execute("INSERT INTO meta VALUES ('salt', ?)", (f"{_FORMAT}:{salt}",))
     except BaseException:
         connection.close()
         raise

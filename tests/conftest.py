@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 
 from feeds.config import Config, load_config
 from feeds.loader import Loaded, load
-from feeds.model import Entry
+from feeds.model import Entry, Text
 from feeds.readers import Context, Draft, markdown, wire
 from feeds.store import EntryStore
 from feeds.topics import TopicMatcher
@@ -93,10 +93,13 @@ class Site:
         with closing(self.store()) as store:
             return load(self.config(), store)
 
-    def body(self, entry: Entry) -> str:
-        """The HTML body of a loaded entry, from the entry cache."""
+    def text(self, entry: Entry) -> Text:
+        """The summary and HTML body of a loaded entry, from the entry cache."""
         with closing(self.store()) as store:
-            return store.body(entry.body_digest)
+            return store.text(entry.text_digest)
+
+    def body(self, entry: Entry) -> str:
+        return self.text(entry).html
 
     def entry(self, name: str) -> Entry:
         """The entry loaded from articles/`name`; fails with the problems if it was rejected."""

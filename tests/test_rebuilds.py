@@ -69,6 +69,12 @@ def _embargo_until_soon(root: Path) -> None:
     (root / "articles" / "held-an-hour.md").write_text(text, "utf-8")
 
 
+def _summarise(root: Path) -> None:
+    """A summary given to an article: its body, title and dates stay."""
+    text = article(9).replace("\ntopics:", "\nsummary: The ninth, in a line.\ntopics:")
+    (root / "articles" / "dispatch-0009.md").write_text(text, "utf-8")
+
+
 def _touch_only(root: Path) -> None:
     (root / "articles" / "dispatch-0005.md").touch()
 
@@ -82,6 +88,7 @@ STEPS: list[tuple[Callable[[Path], None], datetime]] = [
     (_remove_many, NOW),
     (_move_to_another_topic, NOW),
     (_embargo_until_soon, NOW),
+    (_summarise, NOW),
     (_touch_only, SOON + timedelta(minutes=1)),  # the embargo lifted: no file changed
 ]
 

@@ -15,6 +15,7 @@ import pytest
 from feeds import loader
 from feeds.files import scan
 from feeds.loader import Loaded, load
+from feeds.model import Text
 from feeds.store import FOLDER, ChangedCacheError, EntryStore, StoredEntries
 from tests.conftest import Site, front_matter
 from tests.sitefixtures import run_main
@@ -123,6 +124,22 @@ def test_a_changed_setting_parses_everything_again(newsroom: Site, parsed: list[
     assert {entry.author for entry in loaded.entries} == {"News desk"}
 
 
+def test_a_cache_of_an_older_format_starts_empty_without_its_tables(
+    newsroom: Site, parsed: list[str]
+) -> None:
+    cached(newsroom)
+    with sqlite3.connect(newsroom.root / FOLDER / "entries.sqlite3") as database:
+        database.execute("CREATE TABLE bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL)")
+        database.execute("UPDATE meta SET value = '5:' || value WHERE name = 'salt'")
+    parsed.clear()
+    loaded = cached(newsroom)
+    assert len(parsed) == 9
+    assert outcomes(loaded) == outcomes(fresh(newsroom))
+    with sqlite3.connect(newsroom.root / FOLDER / "entries.sqlite3") as database:
+        tables = database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        assert sorted(name for (name,) in tables) == ["files", "meta", "texts"]
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -187,42 +204,42 @@ def test_files_that_cannot_be_read_are_reported_not_cached_in_the_pool_too(
     assert "articles/pipe.md" not in records
 
 
-def test_a_process_pool_gives_the_same_entries_and_bodies(
+def test_a_process_pool_gives_the_same_entries_and_texts(
     newsroom: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
     pooled = cached(newsroom, workers=2)
-    bodies = [newsroom.body(entry) for entry in pooled.entries]
+    texts = [newsroom.text(entry) for entry in pooled.entries]
     alone = fresh(newsroom)
     assert outcomes(pooled) == outcomes(alone)
-    assert bodies == [newsroom.body(entry) for entry in alone.entries]
+    assert texts == [newsroom.text(entry) for entry in alone.entries]
 
 
-def test_a_missing_body_is_one_clear_error_until_the_cache_is_deleted(newsroom: Site) -> None:
+def test_a_missing_text_is_one_clear_error_until_the_cache_is_deleted(newsroom: Site) -> None:
     newsroom.write("marked.md", article("Marked", 9, "The lead.\n\nThen QZX here.\n"))
     config = newsroom.root / "config.toml"
     assert run_main("build", "--config", str(config)).code == 0
     with sqlite3.connect(newsroom.root / FOLDER / "entries.sqlite3") as database:
-        database.execute("DELETE FROM bodies WHERE html LIKE '%QZX%'")
+        database.execute("DELETE FROM texts WHERE html LIKE '%QZX%'")
     again = ("build", "--config", str(config), "--out", str(newsroom.root / "again"))
     run = run_main(*again)
     assert run.code == 2
     assert run.stderr[-1] == (
-        "feeds: .feeds-cache/entries.sqlite3: the entry cache lacks a body; "
+        "feeds: .feeds-cache/entries.sqlite3: the entry cache lacks a text; "
         "delete the folder and run again"
     )
     shutil.rmtree(newsroom.root / FOLDER)
     assert run_main(*again).code == 0
 
 
-def test_bodies_no_file_holds_are_forgotten_once_they_outnumber_the_entries(
+def test_texts_no_file_holds_are_forgotten_once_they_outnumber_the_entries(
     newsroom: Site,
 ) -> None:
     for edit in range(20):
         newsroom.write("story-1.md", article("Story 1", 1, f"Body, version {edit}.\n"))
         cached(newsroom)
     with sqlite3.connect(newsroom.root / FOLDER / "entries.sqlite3") as database:
-        (stored,) = database.execute("SELECT count(*) FROM bodies").fetchone()
+        (stored,) = database.execute("SELECT count(*) FROM texts").fetchone()
     assert stored <= 2 * 8 + 1
     loaded = cached(newsroom)
     assert [newsroom.body(e) for e in loaded.entries if e.source == "articles/story-1.md"] == [
@@ -263,8 +280,9 @@ def test_a_file_s_shown_path_and_an_unchanged_date_are_held_once(
 def test_the_cache_names_its_file_and_none_when_in_memory(newsroom: Site) -> None:
     cached(newsroom)
     with closing(newsroom.store()) as store:
-        store.add_bodies({f"{number:032d}": "<p>Unused.</p>" for number in range(40)})
-        store.forget_unused_bodies()  # with a temporary table beside the main database
+        unused = Text("Unused.", "<p>Unused.</p>")
+        store.add_texts({f"{number:032d}": unused for number in range(40)})
+        store.forget_unused_texts()  # with a temporary table beside the main database
         assert store.file == newsroom.root / FOLDER / "entries.sqlite3"
     shutil.rmtree(newsroom.root / FOLDER)
     (newsroom.root / FOLDER).write_text("a file where the folder goes")

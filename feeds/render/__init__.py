@@ -1,5 +1,5 @@
-"""Renderers: a channel (one topic's feed) or page in, bytes out; no clock and no I/O (bodies
-come from the entry cache through `Channel.body`)."""
+"""Renderers: a channel (one topic's feed) or page in, bytes out; no clock and no I/O (the
+entries' summaries and bodies come from the entry cache through `Channel.text`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Protocol
 
 from feeds import urls
 from feeds.config import Config
-from feeds.model import Entry, Topic
+from feeds.model import Entry, Text, Topic
 from feeds.websub.discovery import hub_urls
 
 # What an empty feed reports as its last update: a fixed moment, never the clock.
@@ -18,16 +18,16 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UPDATED = attrgetter("updated")
 
 
-class Bodies(Protocol):
-    """Where the HTML bodies of entries are kept (feeds.store.EntryStore)."""
+class Texts(Protocol):
+    """Where the texts of entries are kept (feeds.store.EntryStore)."""
 
-    def body(self, digest: str) -> str: ...
+    def text(self, digest: str) -> Text: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Channel:
     """One topic's feed (or `all`, or `all-<lang>`): its settings, its entries and their
-    bodies.
+    texts.
 
     A channel of every entry of a feed, newest first, splits into the current feed
     (`current()`) and its archive documents (`archived()`, RFC 5005 section 4): document 1
@@ -39,14 +39,14 @@ class Channel:
     config: Config
     topic: Topic
     entries: tuple[Entry, ...]
-    bodies: Bodies
+    texts: Texts
     in_language: str | None = None  # the feed of every article in this language (`all-<lang>`)
     number: int | None = None
     archives: int = 0
 
-    def body(self, entry: Entry) -> str:
-        """The entry's sanitised HTML body."""
-        return self.bodies.body(entry.body_digest)
+    def text(self, entry: Entry) -> Text:
+        """The entry's summary and sanitised HTML body."""
+        return self.texts.text(entry.text_digest)
 
     def current(self) -> Channel:
         """The current feed: the newest `max_entries` entries, which link to the archives."""

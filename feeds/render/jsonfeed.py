@@ -38,12 +38,13 @@ def render_json(channel: Channel) -> bytes:
 
 
 def _item(channel: Channel, entry: Entry) -> dict[str, Any]:
+    text = channel.text(entry)
     item: dict[str, Any] = {
         "id": entry.id,
         "url": channel.entry_url(entry),
         "title": entry.title,
-        "content_html": channel.body(entry),
-        "summary": entry.summary,
+        "content_html": text.html,
+        "summary": text.summary,
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),
         "language": entry.language,

@@ -130,13 +130,14 @@ def _add_entry(feed: FeedGenerator, channel: Channel, entry: Entry, kind: Kind) 
     item.extras.links = links
     item.published(entry.published)
     item.updated(entry.updated)
-    item.content(channel.body(entry), type="html")
-    if entry.summary and kind is Kind.RSS:
+    summary, html = channel.text(entry)
+    item.content(html, type="html")
+    if summary and kind is Kind.RSS:
         # RSS readers take <description> for HTML: the plain-text summary is escaped as HTML
         # once more (then once for XML), so `<script>` in it is shown, never run.
-        item.description(escape(entry.summary, quote=False), isSummary=True)
-    elif entry.summary:
-        item.summary(entry.summary)  # Atom <summary> without a type is text
+        item.description(escape(summary, quote=False), isSummary=True)
+    elif summary:
+        item.summary(summary)  # Atom <summary> without a type is text
     if entry.author:
         item.author(name=entry.author)
         item.dc.dc_creator(entry.author)

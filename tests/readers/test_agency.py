@@ -162,9 +162,9 @@ EVERY_FIELD = [
 def test_every_field(agency_site: AgencySite, expected: Expected) -> None:
     agency_site.copy(expected.fixture)
     [entry] = agency_site.entries(expected.fixture)
-    body = agency_site.body(entry)
+    summary, body = agency_site.text(entry)
     assert (entry.slug, entry.id, entry.title) == (expected.slug, expected.id, expected.title)
-    assert (entry.summary, entry.author, entry.language) == (
+    assert (summary, entry.author, entry.language) == (
         expected.summary,
         expected.author,
         expected.language,
@@ -180,7 +180,7 @@ def test_every_field(agency_site: AgencySite, expected: Expected) -> None:
     positions = [body.find(fragment) for fragment in expected.body]
     assert -1 not in positions, body
     assert positions == sorted(positions), body
-    shown = " ".join([entry.title, entry.summary, entry.author, body, *entry.tags])
+    shown = " ".join([entry.title, summary, entry.author, body, *entry.tags])
     for secret in expected.secrets:
         assert secret not in shown
 
@@ -353,8 +353,7 @@ def test_editors_lines_leave_bodies(agency_site: AgencySite, paragraph: str) -> 
     content = f'<inlineData contenttype="text/plain">{paragraph}\n\nThe story.</inlineData>'
     agency_site.write("story.xml", g2(content=content))
     [entry] = agency_site.entries("story.xml")
-    assert agency_site.body(entry) == "<p>The story.</p>"
-    assert entry.summary == "The story."
+    assert agency_site.text(entry) == ("The story.", "<p>The story.</p>")
 
 
 @pytest.mark.parametrize(
@@ -503,8 +502,8 @@ def test_embedded_nitf_gives_a_missing_headline_and_summary(agency_site: AgencyS
     )
     agency_site.write("story.xml", g2(headline="", content=content))
     [entry] = agency_site.entries("story.xml")
-    assert (entry.title, entry.summary) == ("Headline from NITF", "Abstract from NITF.")
-    assert agency_site.body(entry) == "<p>Body.</p>"
+    assert entry.title == "Headline from NITF"
+    assert agency_site.text(entry) == ("Abstract from NITF.", "<p>Body.</p>")
 
 
 @pytest.mark.parametrize(("status", "embargo"), [("Embargoed", True), ("Usable", False)])

@@ -200,9 +200,9 @@ def test_an_image_first_body_keeps_the_image_and_leads_with_text(site: Site) -> 
             "![Le glacier en août](glacier.jpg)\n\nLe glacier a perdu un mètre.\n",
         ),
     )
-    entry = site.entry("glacier.md")
-    assert entry.summary == "Le glacier a perdu un mètre."
-    assert site.body(entry) == (
+    summary, body = site.text(site.entry("glacier.md"))
+    assert summary == "Le glacier a perdu un mètre."
+    assert body == (
         f'<p><img src="{ARTICLE}glacier/glacier.jpg" alt="Le glacier en août"></p>\n'
         "<p>Le glacier a perdu un mètre.</p>\n"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.model import Entry
+from feeds.model import Entry, Text
 from feeds.site import Site
 from feeds.store import EntryStore
 from tests.sitefixtures import Run, make_site, run_main, site_at
@@ -32,9 +32,9 @@ class Published:
         (found,) = (entry for entry in self.site.catalog.entries if entry.slug == slug)
         return found
 
-    def body(self, entry: Entry) -> str:
-        """The HTML body of a published entry, from the entry cache."""
-        return self.store.body(entry.body_digest)
+    def text(self, entry: Entry) -> Text:
+        """The summary and HTML body of a published entry, from the entry cache."""
+        return self.store.text(entry.text_digest)
 
 
 @pytest.fixture(scope="session")

@@ -103,22 +103,22 @@ def test_entries_round_trip(published: Published, slug: str, kind: str) -> None:
         assert entry.title == want.title
         assert entry.link == want.url
         assert [tag.term for tag in entry.tags] == want.categories
-        assert entry.summary == published.entry(want.slug).summary
+        assert entry.summary == published.text(published.entry(want.slug)).summary
         assert entry.content, "no full content"
 
 
 @pytest.mark.parametrize("slug", CHANNELS)
 def test_atom_entries_carry_exact_text_dates_and_content(published: Published, slug: str) -> None:
     for element, want in items(published, slug, "atom"):
-        model = published.entry(want.slug)
+        text = published.text(published.entry(want.slug))
         assert element.findtext("a:title", namespaces=NS) == want.title
         assert element.findtext("a:published", namespaces=NS) == want.published
         assert element.findtext("a:updated", namespaces=NS) == want.last_update
         content = element.find("a:content", NS)
         assert content is not None
         assert content.get("type") == "html"
-        assert content.text == published.body(model)
-        assert element.findtext("a:summary", namespaces=NS) == model.summary
+        assert content.text == text.html
+        assert element.findtext("a:summary", namespaces=NS) == text.summary
         assert element.get(XML_LANG) == want.language
 
 
@@ -126,14 +126,15 @@ def test_atom_entries_carry_exact_text_dates_and_content(published: Published, s
 def test_rss_items_carry_exact_text_dates_and_content(published: Published, slug: str) -> None:
     for element, want in items(published, slug, "rss"):
         model = published.entry(want.slug)
+        text = published.text(model)
         assert element.findtext("title") == want.title
         assert element.findtext("link") == want.url
         assert element.findtext("pubDate") == rfc822(want.published)
         guid = element.find("guid")
         assert guid is not None
         assert (guid.text, guid.get("isPermaLink")) == (want.id, "false")
-        assert element.findtext("description") == escape(model.summary, quote=False)
-        assert element.findtext("content:encoded", namespaces=NS) == published.body(model)
+        assert element.findtext("description") == escape(text.summary, quote=False)
+        assert element.findtext("content:encoded", namespaces=NS) == text.html
         assert element.findtext("dc:creator", namespaces=NS) == model.author
 
 
@@ -327,8 +328,8 @@ def test_summary_and_content_stay_apart(published: Published) -> None:
     # feedgen's description() would fill Atom content; summary and body must each keep their place.
     entry = published.entry("quotes")
     atom = etree.fromstring(render_atom(channel_of(published, (entry,))))
-    assert atom.findtext("a:entry/a:summary", namespaces=NS) == entry.summary
-    assert atom.findtext("a:entry/a:content", namespaces=NS) == published.body(entry)
+    assert atom.findtext("a:entry/a:summary", namespaces=NS) == published.text(entry).summary
+    assert atom.findtext("a:entry/a:content", namespaces=NS) == published.text(entry).html
     assert b"CDATA" not in render_atom(channel_of(published, (entry,)))
 
 
