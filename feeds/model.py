@@ -60,9 +60,10 @@ class Entry:
     """One article, normalised from any format.
 
     Its Text is not held here but in the entry cache, under `text_digest`: a rebuild of
-    100,000 articles shows few of them, and the summaries alone were 60 MB of the server's
-    builder. Renderers read it with `Channel.text`. `fingerprint` digests every other field
-    and the settings and code (feeds.fingerprint): the same fingerprint, the same entry.
+    100,000 articles shows few of them, and the summaries alone were a third of what the
+    server's builder held for each article. Renderers read it with `Channel.text`.
+    `fingerprint` digests every other field and the settings and code (feeds.fingerprint):
+    the same fingerprint, the same entry.
     """
 
     slug: str
