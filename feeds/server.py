@@ -124,7 +124,12 @@ def serve_dev(config_path: Path, host: str, port: int) -> None:
         threading.Thread(
             target=run_serving, args=(builder, push), name="feeds-builder", daemon=True
         ).start()
-    create_app(config_path, build=False).run(host=host, port=port, use_reloader=True)
+    # The stat reloader looks at the imported modules' files every second. Werkzeug's
+    # watchdog reloader (taken when watchdog is installed, as here) watches the interpreter's
+    # and site-packages' trees recursively: inotify's queue overflowed at every start, with a
+    # warning per tree (a bare Flask app gives them too).
+    app = create_app(config_path, build=False)
+    app.run(host=host, port=port, use_reloader=True, reloader_type="stat")
 
 
 def _log_to_stderr() -> None:

@@ -117,14 +117,16 @@ def wait_for(check: Callable[[], T], timeout: float, interval: float = 0.05) -> 
 
 
 class Server:
-    """`python -m feeds serve` on a free port of 127.0.0.1; output goes to a log file."""
+    """`python -m feeds serve` on a free port of 127.0.0.1 (with `dev`, `--dev`: Flask's
+    server); output goes to a log file."""
 
-    def __init__(self, config: Path, workers: int) -> None:
+    def __init__(self, config: Path, workers: int = 1, *, dev: bool = False) -> None:
         self.port = free_port()
         self.log_path = config.parent / f"serve-{self.port}.log"
         self._log: IO[bytes] = self.log_path.open("wb")
         command = [sys.executable, "-m", "feeds", "serve", "--config", str(config)]
         command += ["--host", HOST, "--port", str(self.port), "--workers", str(workers)]
+        command += ["--dev"] if dev else []
         self.process = subprocess.Popen(
             command, stdout=self._log, stderr=subprocess.STDOUT, cwd=config.parent
         )

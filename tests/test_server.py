@@ -18,6 +18,7 @@ from typing import Any
 import feedparser
 import pytest
 
+from feeds import urls
 from tests.conftest import Site
 from tests.serverfixtures import (
     HOST,
@@ -30,6 +31,7 @@ from tests.serverfixtures import (
     utc_now,
     wait_for,
 )
+from tests.sitefixtures import run_main
 
 WORKERS = 4
 FEED = "/feeds/all.atom.xml"
@@ -395,6 +397,32 @@ def test_sigterm_stops_the_server_within_5_seconds(site: Site) -> None:
         print(f"stopped {time.monotonic() - started:.2f} s after SIGTERM")
     finally:
         server.stop()
+    assert status == 0, server.log()
+    with pytest.raises(OSError):
+        fetch(server.port, "/healthz")
+
+
+# --- the development server ----------------------------------------------------------------
+
+
+def test_the_development_server_serves_what_feeds_build_writes_and_follows_edits(
+    site: Site,
+) -> None:
+    """`feeds serve --dev`: Flask's server and its reloader's child, with the builder in a
+    thread: the bytes of `feeds build`, an edit seen, and SIGTERM stops both processes."""
+    site.write("one.md", article("Before the edit", utc_now() - timedelta(hours=1)))
+    server = Server(site.root / "config.toml", dev=True)
+    try:
+        built = site.root / "built"
+        config = str(site.root / "config.toml")
+        assert run_main("build", "--config", config, "--out", str(built)).code == 0
+        for path in (FEED, "/feeds/all.rss.xml", "/articles/one/", "/sitemap.xml"):
+            assert fetch(server.port, path).body == (built / urls.file_name(path)).read_bytes()
+        site.write("one.md", article("After the edit", utc_now() - timedelta(hours=1)))
+        wait_for(lambda: titles(server) == ["After the edit"], timeout=5)
+        assert "Inotify queue overflowed" not in server.log()
+    finally:
+        status = server.stop()
     assert status == 0, server.log()
     with pytest.raises(OSError):
         fetch(server.port, "/healthz")
