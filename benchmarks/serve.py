@@ -283,20 +283,27 @@ def throughput(
 ) -> list[list[str]]:
     """wrk against feeds and the bare app, alternating; `feeds` is (port, process group).
 
-    What the two servers' access logs disagree on is added to `notes`."""
+    The bare app runs twice: sending the bytes from memory (the peer of the targets), and
+    sending the file for each request as feeds does (what sendfile itself costs here). What
+    the access logs of feeds and the bare app disagree on is added to `notes`."""
     feeds_port = feeds[0]
     _, headers, body = get(feeds_port)
     etag = headers["ETag"]
     (log_dir / "all.atom.xml").write_bytes(body)
-    port = free_port()
     bare = [sys.executable, str(HERE / "bare_app.py"), "--body", str(log_dir / "all.atom.xml")]
     for name, value in headers.items():
         bare += [] if name in GENERATED else ["--header", f"{name}: {value}"]
-    bare += ["--port", str(port), "--workers", str(workers)]
-    bare += ["--access-log-format", access_log_format(args.rev)]
+    bare += ["--workers", str(workers), "--access-log-format", access_log_format(args.rev)]
+    targets: dict[str, tuple[int, int]] = {"feeds": feeds}
     results: dict[tuple[str, str], list[Wrk]] = {}
-    with server(bare, log_dir / "bare-server.log", port, 60, {}) as group:
-        same_answers(feeds_port, port, body, etag)
+    with contextlib.ExitStack() as servers:
+        for name, extra in (("bare", []), ("bare sendfile", ["--sendfile"])):
+            port, log = free_port(), log_dir / f"{name.replace(' ', '-')}-server.log"
+            group = servers.enter_context(
+                server([*bare, f"--port={port}", *extra], log, port, 60, {})
+            )
+            same_answers(feeds_port, port, body, etag)
+            targets[name] = (port, group)
         time.sleep(0.5)  # gunicorn writes the access line after the response
         note = same_access_log(log_dir / "feeds-server.log", log_dir / "bare-server.log")
         if note:
@@ -305,14 +312,14 @@ def throughput(
         for round_ in range(args.rounds):
             print(f"wrk round {round_ + 1}/{args.rounds}", file=sys.stderr)
             for case, extra in (("200", []), ("304", ["-H", f"If-None-Match: {etag}"])):
-                for name, target in (("feeds", feeds), ("bare", (port, group))):
+                for name, target in targets.items():
                     results.setdefault((name, case), []).append(wrk(*target, args, extra))
     rows = []
     for case in ("200", "304"):
         bare_rps = statistics.median(r.rps for r in results["bare", case])
         rounds = zip(results["feeds", case], results["bare", case], strict=True)
         paired = " ".join(f"{f.rps / b.rps:.2f}" for f, b in rounds)
-        for name in ("feeds", "bare"):
+        for name in targets:
             runs = results[name, case]
             rps = [r.rps for r in runs]
             rows.append(
@@ -336,13 +343,15 @@ def throughput(
 
 def wrk_table(rows: list[list[str]], args: argparse.Namespace) -> list[str]:
     head = ["N", "workers", "server", "response", "rps median", "rps min", "rps max", "p99 ms"]
-    head += ["errors", "CPU us/req", "feeds/bare", "round by round"]
+    head += ["errors", "CPU us/req", "x bare", "feeds/bare by round"]
     return [
         *render([head, *rows]),
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} rounds "
-        "alternating feeds/bare, both under gunicorn gthread with the\n"
-        "same workers x 8 threads and the same access log, on the same 2 cores as wrk.\n"
-        "feeds/bare: ratio of the medians; round by round: of each round's pair.\n"
+        "alternating feeds, bare and bare sendfile, all under gunicorn gthread\n"
+        "with the same workers x 8 threads and the same access log, on the same 2 cores as wrk.\n"
+        "bare: the bytes from memory; bare sendfile: the file opened for each request and sent\n"
+        "with sendfile, as feeds sends it. x bare: ratio of the medians to bare's; by round:\n"
+        "of each round's feeds/bare pair.\n"
         "CPU us/req: the server's processes' CPU time (user+system) over its requests.",
     ]
 
