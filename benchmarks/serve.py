@@ -183,10 +183,11 @@ def processes(group: int, log: Path, pattern: re.Pattern[bytes]) -> list[Process
     return sorted(found, key=lambda p: (p.role, p.pid))
 
 
-def group_cpu(group: int) -> float:
-    """CPU seconds (user and system) used so far by the processes of a process group."""
-    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in group_members(group))
-    return ticks / os.sysconf("SC_CLK_TCK")
+def group_cpu(group: int) -> tuple[float, float]:
+    """CPU seconds used so far by the processes of a process group: user, system."""
+    members = [fields for _, fields in group_members(group)]
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum(int(f[11]) for f in members) / tick, sum(int(f[12]) for f in members) / tick
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,17 +195,20 @@ class Wrk:
     rps: float
     p99_ms: float
     errors: int
-    cpu_us: float  # the server's CPU time per request: less noisy than rps on a busy machine
+    # the server's CPU time per request, user and system: less noisy than rps on a busy
+    # machine, and the system part is the kernel's (sendfile, send)
+    user_us: float
+    system_us: float
 
 
 def wrk(port: int, group: int, args: argparse.Namespace, extra: list[str]) -> Wrk:
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
     command += ["--latency", "--timeout", "5s", *extra, f"http://{HOST}:{port}{FEED}"]
-    cpu = group_cpu(group)
+    before = group_cpu(group)
     out = subprocess.run(
         command, capture_output=True, text=True, timeout=args.duration + 60, check=True
     ).stdout
-    cpu = group_cpu(group) - cpu
+    after = group_cpu(group)
     requests = re.search(r"(\d+) requests in", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
@@ -215,8 +219,9 @@ def wrk(port: int, group: int, args: argparse.Namespace, extra: list[str]) -> Wr
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     errors = int(bad.group(1)) if bad else 0
     errors += sum(map(int, sockets.groups())) if sockets else 0
-    cpu_us = cpu / max(int(requests.group(1)), 1) * 1e6
-    return Wrk(float(rps.group(1)), float(p99.group(1)) * scale, errors, cpu_us)
+    per_request = 1e6 / max(int(requests.group(1)), 1)
+    user, system = ((a - b) * per_request for a, b in zip(after, before, strict=True))
+    return Wrk(float(rps.group(1)), float(p99.group(1)) * scale, errors, user, system)
 
 
 # Written by gunicorn or werkzeug for any response, not by the app.
@@ -333,7 +338,8 @@ def throughput(
                     f"{max(rps):,.0f}",
                     f"{statistics.median(r.p99_ms for r in runs):.1f}",
                     f"{sum(r.errors for r in runs)}",
-                    f"{statistics.median(r.cpu_us for r in runs):,.0f}",
+                    f"{statistics.median(r.user_us for r in runs):,.0f}",
+                    f"{statistics.median(r.system_us for r in runs):,.0f}",
                     f"{statistics.median(rps) / bare_rps:.2f}",
                     paired if name == "feeds" else "",
                 ]
@@ -343,7 +349,7 @@ def throughput(
 
 def wrk_table(rows: list[list[str]], args: argparse.Namespace) -> list[str]:
     head = ["N", "workers", "server", "response", "rps median", "rps min", "rps max", "p99 ms"]
-    head += ["errors", "CPU us/req", "x bare", "feeds/bare by round"]
+    head += ["errors", "user us/req", "sys us/req", "x bare", "feeds/bare by round"]
     return [
         *render([head, *rows]),
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} rounds "
@@ -352,7 +358,8 @@ def wrk_table(rows: list[list[str]], args: argparse.Namespace) -> list[str]:
         "bare: the bytes from memory; bare sendfile: the file opened for each request and sent\n"
         "with sendfile, as feeds sends it. x bare: ratio of the medians to bare's; by round:\n"
         "of each round's feeds/bare pair.\n"
-        "CPU us/req: the server's processes' CPU time (user+system) over its requests.",
+        "user, sys us/req: the server's processes' CPU time over its requests, in the\n"
+        "process (user) and in the kernel (system: the socket, sendfile, the file's opening).",
     ]
 
 
