@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import gzip
-import hashlib
 import os
-import tempfile
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,17 +23,22 @@ from feeds import fingerprint, urls
 from feeds.config import Config
 from feeds.errors import FeedsError
 from feeds.files import ScannedFile, scan
-from feeds.manifest import MANIFEST, Manifest, Report, Written, encode, holds, intact, read_manifest
+from feeds.manifest import MANIFEST, Manifest, Report, Written, encode, intact, read_manifest
+from feeds.output import Stage, is_safe, publish, remove, remove_leftovers, replace
 from feeds.store import EntryStore
 
 if TYPE_CHECKING:
+    from feeds.output import Staged
     from feeds.site import Resource, Site
 
-    # The resources of a site's paths, each with its bytes, in the site's order.
-    Rendering = Callable[[Site, Collection[str]], Iterator[tuple[Resource, bytes]]]
+    # The resources of a site's paths, each staged (feeds.output) by `stage` from its last
+    # record among `olds`, in the site's order.
+    Rendering = Callable[
+        [Site, Collection[str], Stage, Mapping[str, Written]], Iterator[tuple[Resource, Staged]]
+    ]
 
-# Present while a build writes: a build that finds it was interrupted and looks for the
-# temporary files it may have left.
+# Present while a build writes: a build that finds it (one was killed or failed) looks for
+# the temporary files that were staged and never renamed (feeds.output).
 BUILDING = ".feeds-building"
 # An empty file per article page the site published and no longer has: the server answers
 # 410 Gone for it.
@@ -46,9 +48,6 @@ GONE = ".feeds-gone"
 # leaves a few files looks like that.
 SHRINK_SHARE = 0.5
 SHRINK_FLOOR = 10
-# The `.gz` siblings' level: 4 % larger than at level 6 in 40 % of the time (a cold start
-# of the server at 10,000 articles compresses 430 MB of feed archives: 13 s at level 6).
-GZIP_LEVEL = 4
 
 
 class OutputError(FeedsError):
@@ -125,7 +124,7 @@ def build(
     # Imported here: finding that nothing changed needs no reader and no renderer, whose
     # imports (cmark, PyYAML, nh3, Jinja2, feedgen, lxml) take longer than the rest of it.
     from feeds.loader import load
-    from feeds.rendering import rendered
+    from feeds.rendering import staged
     from feeds.site import build_site
 
     with nullcontext(store) if store else closing(EntryStore(config)) as entries:
@@ -133,7 +132,7 @@ def build(
         site = build_site(config, loaded, now, entries, before)
         _refuse_shrinking(site, last, force)
         writer = _Writer(out_dir, last, now, gzipped, checked)
-        rendering = partial(rendered, now=now, workers=workers, store=entries)
+        rendering = partial(staged, now=now, workers=workers, store=entries)
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
             with _locked(out_dir):
@@ -170,6 +169,7 @@ class _Writer:
     ) -> None:
         self.out_dir, self.last, self.gzipped, self.checked = out_dir, last, gzipped, checked
         self.now = int(now.timestamp())
+        self.stage = Stage(out_dir, self.now, gzipped, checked)
         self.files: dict[str, Written] = {}
         self.written = 0
 
@@ -182,12 +182,12 @@ class _Writer:
         progress: Callable[[int, int], None] | None,
     ) -> Build:
         """Write `site` into the folder (the caller holds its lock); `before` is the site of
-        the last build, if the caller kept it, and `rendering` gives the bytes of the paths
-        to write (feeds.rendering)."""
+        the last build, if the caller kept it, and `rendering` stages the files of the paths
+        to write (feeds.rendering), which this publishes in order."""
         out_dir = self.out_dir
         marker = out_dir / BUILDING
         if marker.exists():
-            _remove_leftovers(out_dir)
+            remove_leftovers(out_dir)
         marker.touch()
         added: list[str] = []
         changed: list[str] = []
@@ -198,18 +198,21 @@ class _Writer:
         for path, key in self._visits(site, before):
             name = urls.file_name(path)
             old = files.get(name)
-            if old is None or old.key != key or not self._kept(name, old):
+            if old is None or old.key != key or not self.stage.kept(name, old):
                 stale.add(path)
                 continue
             self.files[name] = old
             done += 1
             if progress:
                 progress(done, total)
-        for resource, data in rendering(site, stale):
+        for resource, staged in rendering(site, stale, self.stage, files):
             name = urls.file_name(resource.path)
             old = files.get(name)
-            if self._put(name, data, resource.key, old):
+            if staged.temporaries:
+                publish(out_dir, name, staged, old)
+                self.written += 1
                 (added if old is None else changed).append(resource.path)
+            self.files[name] = staged.written
             done += 1
             if progress:
                 progress(done, total)
@@ -232,7 +235,7 @@ class _Writer:
                 ),
             ),
         )
-        _replace(out_dir / MANIFEST, encode(manifest), self.now)
+        replace(out_dir / MANIFEST, encode(manifest), self.now)
         marker.unlink()
         changes = Changes(tuple(added), tuple(changed), tuple(map(urls.site_path, removed)))
         return Build(changes, manifest, site, self.written)
@@ -255,47 +258,21 @@ class _Writer:
             self.files.pop(urls.file_name(path), None)
         return [*came, *((path, resource.key) for path, resource in site.lists.items())]
 
-    def _kept(self, name: str, old: Written) -> bool:
-        """True if the file still holds what was written (when checking), gzip included."""
-        if self.gzipped and not old.gzipped:
-            return False
-        return not self.checked or holds(self.out_dir, name, old)
-
-    def _put(self, name: str, data: bytes, key: str, old: Written | None) -> bool:
-        """Record `data` for `name`, writing it unless the file holds it; True if written."""
-        md5 = hashlib.md5(data).hexdigest()
-        if old is not None and old.md5 == md5 and self._kept(name, old):
-            self.files[name] = old._replace(key=key)
-            return False
-        # Each change moves Last-Modified on by a second at least, so that a client sending
-        # only If-Modified-Since sees it, and the manifest tells a file written since.
-        mtime = max(self.now, old.mtime + 1) if old is not None else self.now
-        path = self.out_dir / name
-        _replace(path, data, mtime)
-        if self.gzipped:
-            zipped = gzip.compress(data, GZIP_LEVEL, mtime=0)
-            _replace(path.with_name(path.name + ".gz"), zipped, mtime)
-        elif old is not None and old.gzipped:
-            path.with_name(path.name + ".gz").unlink(missing_ok=True)
-        self.files[name] = Written(key, len(data), mtime, md5, self.gzipped)
-        self.written += 1
-        return True
-
     def _remove(self, names: list[str]) -> frozenset[str]:
         """Delete the files the site no longer has; an article page leaves a tombstone."""
         gone = {name for name in self.last.gone if name not in self.files}
         for name in self.files.keys() & self.last.gone:
             (self.out_dir / GONE / name).unlink(missing_ok=True)
         for name in names:
-            if not _is_safe(name):
+            if not is_safe(name):
                 continue
             if urls.is_article_page(urls.site_path(name)):  # first: no moment of 404
                 tombstone = self.out_dir / GONE / name
                 tombstone.parent.mkdir(parents=True, exist_ok=True)
                 tombstone.touch()
                 gone.add(name)
-            _remove(self.out_dir, name)
-            _remove(self.out_dir, name + ".gz")
+            remove(self.out_dir, name)
+            remove(self.out_dir, name + ".gz")
         return frozenset(gone)
 
 
@@ -309,58 +286,6 @@ def _locked(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)
-
-
-def _replace(path: Path, data: bytes, mtime: int) -> None:
-    """Atomically replace `path` with `data`, dated `mtime`: a reader sees old or new."""
-    try:
-        _write_new(path, data, mtime)
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:  # a write names no file, mkstemp its temporary
-            raise OSError(exc.errno, exc.strerror, str(path)) from None
-        raise
-
-
-def _write_new(path: Path, data: bytes, mtime: int) -> None:
-    try:
-        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        temporary.chmod(0o644)
-        os.utime(temporary, (mtime, mtime))
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _remove(out_dir: Path, name: str) -> None:
-    """Delete a file, then its folders as far up as they are empty."""
-    path = out_dir / name
-    path.unlink(missing_ok=True)
-    for folder in path.parents:
-        if folder == out_dir or not folder.is_relative_to(out_dir):
-            break
-        try:
-            folder.rmdir()
-        except OSError:
-            break
-
-
-def _remove_leftovers(out_dir: Path) -> None:
-    """Delete the temporary files of atomic writes that a killed build never renamed."""
-    for path in out_dir.rglob(".*.tmp"):
-        path.unlink(missing_ok=True)
-
-
-def _is_safe(name: str) -> bool:
-    """Only relative paths inside the output folder: the manifest may have been edited."""
-    return bool(name) and not name.startswith("/") and ".." not in name.split("/")
 
 
 def _output_error(exc: OSError, out_dir: Path) -> OutputError:

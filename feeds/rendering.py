@@ -1,13 +1,13 @@
-"""Rendering the resources a build writes: shared with processes, one per CPU beside this
-one, when there are many (a cold build of 10,000 articles renders 11,000 files, most of
-its time).
+"""Rendering and staging the files a build writes (feeds.output): shared with processes, one
+per CPU beside this one, when there are many (a cold build of 10,000 articles renders,
+hashes and writes 11,000 files, most of its time).
 
 Each process reads the loaded entries from the entry cache on disk, named by their files
 and the digests of those files' bytes (pickling 100,000 entries to hand them over took
 186 MB in this process), makes the site map again from them (the same site, by
 construction) and reads texts from the cache too; this process renders its own share
-meanwhile, and the bytes come in the site's order, so the writer still publishes in that
-order.
+meanwhile, and the staged files come in the site's order, so the writer still publishes
+them in that order.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 from collections import deque
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,9 @@ from pathlib import Path
 from feeds import urls
 from feeds.config import Config
 from feeds.loader import Loaded
+from feeds.manifest import Written
 from feeds.model import Entry
+from feeds.output import Stage, Staged
 from feeds.site import Resource, Site, build_site
 from feeds.store import EntryStore, StoredEntries
 
@@ -33,14 +35,21 @@ _CHUNK = 32  # article pages
 _AHEAD = 8  # chunks
 
 
-def rendered(
-    site: Site, paths: Collection[str], now: datetime, workers: int, store: EntryStore
-) -> Iterator[tuple[Resource, bytes]]:
-    """Each resource of `paths`, in the site's order, with its bytes; shared with
-    `workers` - 1 processes when there are IN_PROCESSES_FROM or more and `store`, the
-    entry cache the site was loaded with, is on disk."""
+def staged(
+    site: Site,
+    paths: Collection[str],
+    stage: Stage,
+    olds: Mapping[str, Written],
+    *,
+    now: datetime,
+    workers: int,
+    store: EntryStore,
+) -> Iterator[tuple[Resource, Staged]]:
+    """Each resource of `paths`, in the site's order, staged from its file's last record
+    in `olds`; shared with `workers` - 1 processes when there are IN_PROCESSES_FROM or more
+    and `store`, the entry cache the site was loaded with, is on disk."""
     if workers < 2 or store.file is None or len(paths) < IN_PROCESSES_FROM:
-        yield from ((resource, resource.render()) for resource in site.only(paths))
+        yield from ((resource, _staged(resource, stage, olds)) for resource in site.only(paths))
         return
     # spawn, as for parsing (feeds.loader): no fork of a process that may run threads.
     context = multiprocessing.get_context("spawn")
@@ -54,14 +63,17 @@ def rendered(
     ) as pool:
         # A few chunks ahead, every workers-th one kept for this process: the others stay
         # busy, and few rendered bytes wait here.
-        ahead: deque[tuple[list[Resource], Future[list[bytes]] | None]] = deque()
+        ahead: deque[tuple[list[Resource], Future[list[Staged]] | None]] = deque()
         for number, chunk in enumerate(_chunks(site.only(paths))):
-            theirs = pool.submit(_render, [r.path for r in chunk]) if number % workers else None
+            theirs = None
+            if number % workers:
+                paths_olds = [(r.path, olds.get(urls.file_name(r.path))) for r in chunk]
+                theirs = pool.submit(_stage, stage, paths_olds)
             ahead.append((chunk, theirs))
             if len(ahead) == _AHEAD:
-                yield from _done(*ahead.popleft())
+                yield from _done(*ahead.popleft(), stage, olds)
         while ahead:
-            yield from _done(*ahead.popleft())
+            yield from _done(*ahead.popleft(), stage, olds)
 
 
 def _chunks(resources: Iterable[Resource]) -> Iterator[list[Resource]]:
@@ -87,11 +99,20 @@ def _chunks(resources: Iterable[Resource]) -> Iterator[list[Resource]]:
 
 
 def _done(
-    chunk: list[Resource], theirs: Future[list[bytes]] | None
-) -> Iterator[tuple[Resource, bytes]]:
-    """A chunk's resources with their bytes: rendered here, or by another process."""
-    data = [resource.render() for resource in chunk] if theirs is None else theirs.result()
-    return zip(chunk, data, strict=True)
+    chunk: list[Resource],
+    theirs: Future[list[Staged]] | None,
+    stage: Stage,
+    olds: Mapping[str, Written],
+) -> Iterator[tuple[Resource, Staged]]:
+    """A chunk's resources with their files staged: here, or by another process."""
+    if theirs is None:
+        return ((resource, _staged(resource, stage, olds)) for resource in chunk)
+    return zip(chunk, theirs.result(), strict=True)
+
+
+def _staged(resource: Resource, stage: Stage, olds: Mapping[str, Written]) -> Staged:
+    name = urls.file_name(resource.path)
+    return stage(name, resource.render(), resource.key, olds.get(name))
 
 
 # What this process renders from, set by _start_worker; the site is made at the first
@@ -116,9 +137,9 @@ def _site() -> tuple[Site, dict[str, Entry]]:
     return site, {urls.article_page(entry.slug): entry for entry in site.catalog.entries}
 
 
-def _render(paths: list[str]) -> list[bytes]:
+def _stage(stage: Stage, paths_olds: list[tuple[str, Written | None]]) -> list[Staged]:
+    """The files of these paths staged, each from its last record, if any."""
     site, pages = _site()
-    return [
-        (site.lists[path] if path in site.lists else site.article(pages[path])).render()
-        for path in paths
-    ]
+    olds = {urls.file_name(path): old for path, old in paths_olds if old is not None}
+    resources = (site.lists.get(path) or site.article(pages[path]) for path, _ in paths_olds)
+    return [_staged(resource, stage, olds) for resource in resources]

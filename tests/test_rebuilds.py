@@ -3,6 +3,7 @@ given as `previous`) write the very files of a fresh build, and say exactly what
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -93,20 +94,31 @@ STEPS: list[tuple[Callable[[Path], None], datetime]] = [
 ]
 
 
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-one-process", "in-processes"])
 def test_each_rebuild_from_the_last_one_writes_what_a_fresh_build_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    monkeypatch.setattr(sitemaps, "MAX_URLS", 7)  # several sitemaps, so that they shift too
+    """In processes, each one stages the files it renders (the unchanged among them too, and
+    their gzip siblings), from the records of the last build."""
+    if workers == 1:  # a patch the render processes, spawned, would not see
+        monkeypatch.setattr(sitemaps, "MAX_URLS", 7)  # several sitemaps, so that they shift
+    monkeypatch.setattr(rendering, "IN_PROCESSES_FROM", 2)
+    monkeypatch.setattr(rendering, "_CHUNK", 2)
     root = tmp_path / "site"
     config = load_config(write_site(root, 30, archive_size=4))
     out = tmp_path / "out"
     with closing(EntryStore(config)) as store:
-        last = engine.build(config, out, NOW, store=store, gzipped=True)
+        last = engine.build(config, out, NOW, store=store, gzipped=True, workers=workers)
         for number, (change, now) in enumerate(STEPS):
             before = _site_files(out)
             change(root)
-            done = engine.build(config, out, now, store=store, previous=last, gzipped=True)
+            done = engine.build(
+                config, out, now, store=store, previous=last, gzipped=True, workers=workers
+            )
+            files = tree(out)
+            assert not [name for name in files if name.endswith(".tmp")]
             after = _site_files(out)
+            assert all(gzip.decompress(files[f"{name}.gz"]) == data for name, data in after.items())
             assert after == _site_files(_fresh(config, tmp_path / f"{number}", now))
             named = {
                 kind: {urls.file_name(path) for path in paths}
