@@ -167,9 +167,8 @@ class _Writer:
     def __init__(
         self, out_dir: Path, last: Manifest, now: datetime, gzipped: bool, checked: bool
     ) -> None:
-        self.out_dir, self.last, self.gzipped, self.checked = out_dir, last, gzipped, checked
-        self.now = int(now.timestamp())
-        self.stage = Stage(out_dir, self.now, gzipped, checked)
+        self.out_dir, self.last = out_dir, last
+        self.stage = Stage(out_dir, int(now.timestamp()), gzipped, checked)
         self.files: dict[str, Written] = {}
         self.written = 0
 
@@ -225,7 +224,7 @@ class _Writer:
             gone=gone,
             inputs=inputs,
             until=None if next_change is None else next_change.isoformat(),
-            gzipped=self.gzipped,
+            gzipped=self.stage.gzipped,
             report=Report(
                 articles=len(catalog.entries),
                 topics=sum(1 for topic in site.config.topics if catalog.in_topic(topic.slug)),
@@ -235,7 +234,7 @@ class _Writer:
                 ),
             ),
         )
-        replace(out_dir / MANIFEST, encode(manifest), self.now)
+        replace(out_dir / MANIFEST, encode(manifest), self.stage.now)
         marker.unlink()
         changes = Changes(tuple(added), tuple(changed), tuple(map(urls.site_path, removed)))
         return Build(changes, manifest, site, self.written)
@@ -249,7 +248,8 @@ class _Writer:
         pages of the entries that came and the lists are looked at.
         """
         delta = site.catalog.delta
-        if delta is None or before is None or self.checked or self.gzipped > self.last.gzipped:
+        stage = self.stage
+        if delta is None or before is None or stage.checked or stage.gzipped > self.last.gzipped:
             return site.keyed()
         came = [(urls.article_page(entry.slug), entry.fingerprint) for entry in delta.added]
         went = {urls.article_page(entry.slug) for entry in delta.removed}
