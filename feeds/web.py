@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from zlib import adler32
 
 from flask import Flask, Response, abort, request
 from flask.typing import ResponseReturnValue
-from werkzeug.datastructures import Accept
-from werkzeug.http import http_date, is_resource_modified
+from werkzeug.http import http_date, is_resource_modified, parse_accept_header
 from werkzeug.security import safe_join
 from werkzeug.wsgi import wrap_file
 
@@ -77,8 +77,7 @@ def create_app(
         link = link_header(config, site_path)  # WebSub discovery, for current feeds
         if link is not None:
             headers.append(("Link", link))
-        accept = "HTTP_ACCEPT_ENCODING" in request.environ  # else no parsing: identity
-        if accept and _gzip_quality(request.accept_encodings) > 0:
+        if _gzip_quality(request.environ.get("HTTP_ACCEPT_ENCODING", "")) > 0:
             try:
                 return _send(file + ".gz", kind.content_type, [GZIP, *headers])
             except (FileNotFoundError, NotADirectoryError):
@@ -141,7 +140,7 @@ def _send(
     """
     environ = request.environ
     if conditional:
-        headers = [*headers, ("Accept-Ranges", "bytes"), ("Date", http_date())]
+        headers = [*headers, ("Accept-Ranges", "bytes")]  # Date: the server adds it
         if "HTTP_RANGE" not in environ and "HTTP_IF_MATCH" not in environ:
             if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
                 stat = os.stat(file)  # noqa: PTH116 (a string: this runs per request)
@@ -184,11 +183,14 @@ def _hidden(name: str) -> bool:
     return any(part.startswith(".") for part in name.split("/"))
 
 
-def _gzip_quality(accept: Accept) -> float:
-    """How much the client wants gzip (RFC 9110 12.5.3): `gzip` or `x-gzip` as listed, else
-    `*`; werkzeug's lookup would let a `*` outrank an explicit `gzip;q=0`."""
+@lru_cache(maxsize=256)
+def _gzip_quality(accept_encoding: str) -> float:
+    """How much a client that sends this Accept-Encoding wants gzip (RFC 9110 12.5.3): `gzip`
+    or `x-gzip` as listed, else `*`; werkzeug's lookup would let a `*` outrank an explicit
+    `gzip;q=0`. Each distinct header is parsed once: readers send a few, and parsing took
+    a quarter of the time of answering a 304."""
     star = 0.0
-    for coding, quality in accept:
+    for coding, quality in parse_accept_header(accept_encoding):
         if coding.lower() in {"gzip", "x-gzip"}:
             return float(quality)
         if coding == "*":
