@@ -87,7 +87,7 @@ def create_app(
         except (FileNotFoundError, NotADirectoryError):
             abort(410 if Path(out, GONE, name).is_file() else 404)
 
-    @app.route("/healthz", methods=METHODS)
+    @app.route(urls.HEALTH, methods=METHODS)
     def health() -> ResponseReturnValue:
         status = _health(out / STATUS)
         if hub:
@@ -185,10 +185,9 @@ def _hidden(name: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _gzip_quality(accept_encoding: str) -> float:
-    """How much a client that sends this Accept-Encoding wants gzip (RFC 9110 12.5.3): `gzip`
-    or `x-gzip` as listed, else `*`; werkzeug's lookup would let a `*` outrank an explicit
-    `gzip;q=0`. Each distinct header is parsed once: readers send a few, and parsing took
-    a quarter of the time of answering a 304."""
+    """How much a client wants gzip (RFC 9110 12.5.3): `gzip` or `x-gzip` as listed, else
+    `*`; werkzeug's lookup would let a `*` outrank an explicit `gzip;q=0`. Cached: readers
+    send a few distinct headers, and parsing one was a quarter of a 304's time."""
     star = 0.0
     for coding, quality in parse_accept_header(accept_encoding):
         if coding.lower() in {"gzip", "x-gzip"}:
