@@ -32,6 +32,7 @@ class _Head:
     deadline: float
     data: bytearray = field(default_factory=bytearray)
     refused: bool = False  # answered 431: what else comes is read and dropped until EOF
+    polled: bool = False  # registered with the worker's poller, for more bytes
 
 
 class HeadFirstWorker(ThreadWorker):  # type: ignore[misc]
@@ -74,9 +75,16 @@ class HeadFirstWorker(ThreadWorker):  # type: ignore[misc]
         self._read_head(conn)
 
     def _read_head(self, conn: Any) -> None:
+        """Read the head at once if it has come (a kept-alive connection's next request woke
+        us with it; a new one's often follows its handshake), else as its bytes come."""
         conn.sock.setblocking(False)
-        self._heads[conn] = _Head(time.monotonic() + HEAD_TIMEOUT)
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_head_bytes, conn))
+        head = self._heads[conn] = _Head(time.monotonic() + HEAD_TIMEOUT)
+        self._on_head_bytes(conn, conn.sock)
+        if self._heads.get(conn) is head:  # neither complete nor dropped: wait for more
+            head.polled = True
+            self.poller.register(
+                conn.sock, selectors.EVENT_READ, partial(self._on_head_bytes, conn)
+            )
 
     def _on_head_bytes(self, conn: Any, _: socket.socket) -> None:
         head = self._heads[conn]
@@ -95,8 +103,7 @@ class HeadFirstWorker(ThreadWorker):  # type: ignore[misc]
         tail = max(0, len(head.data) - 2)
         head.data += data
         if any(head.data.find(end, tail) >= 0 for end in _ENDS_OF_HEAD):
-            self.poller.unregister(conn.sock)
-            del self._heads[conn]
+            self._forget(conn)
             self._complete[conn] = bytes(head.data)
             conn.data_ready = True  # gthread then reads at once instead of waiting for data
             self.enqueue_req(conn)
@@ -131,7 +138,10 @@ class HeadFirstWorker(ThreadWorker):  # type: ignore[misc]
             self._drop(conn)
 
     def _drop(self, conn: Any) -> None:
-        self.poller.unregister(conn.sock)
-        del self._heads[conn]
+        self._forget(conn)
         self.nr_conns -= 1
         conn.close()
+
+    def _forget(self, conn: Any) -> None:
+        if self._heads.pop(conn).polled:
+            self.poller.unregister(conn.sock)

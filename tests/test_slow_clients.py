@@ -96,3 +96,20 @@ def test_an_endless_head_is_refused(server: Server) -> None:
     sock = stalled(server.port, head)
     assert closed_by_server(sock).startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
     assert fetch(server.port, FEED).status == 200
+
+
+def test_each_request_of_a_kept_alive_connection_is_answered(server: Server) -> None:
+    # A kept-alive connection's next head has come when the worker looks: it is read at once.
+    connection = http.client.HTTPConnection(HOST, server.port, timeout=CLOSED_WITHIN)
+    etags = set()
+    for _ in range(5):
+        connection.request("GET", FEED)
+        response = connection.getresponse()
+        assert response.status == 200
+        assert feed_titles(FEED, response.read()) == ["Spring tide floods the quay"]
+        etags.add(response.getheader("ETag"))
+    connection.request("GET", FEED, headers={"If-None-Match": etags.pop()})
+    response = connection.getresponse()
+    assert (response.status, response.read()) == (304, b"")
+    assert not etags  # one file, one ETag, on every request
+    connection.close()
