@@ -64,10 +64,10 @@ class Stage:
         # only If-Modified-Since sees it, and the manifest tells a file written since.
         mtime = max(self.now, old.mtime + 1) if old is not None else self.now
         path = self.out_dir / name
-        temporaries = [_staged(path, data, mtime)]
+        temporaries = [_temporary(path, data, mtime)]
         if self.gzipped:
             zipped = gzip.compress(data, GZIP_LEVEL, mtime=0)
-            temporaries.append(_staged(path.with_name(path.name + ".gz"), zipped, mtime))
+            temporaries.append(_temporary(path.with_name(path.name + ".gz"), zipped, mtime))
         return Staged(Written(key, len(data), mtime, md5, self.gzipped), tuple(temporaries))
 
 
@@ -84,10 +84,10 @@ def publish(out_dir: Path, name: str, staged: Staged, old: Written | None) -> No
 
 def replace(path: Path, data: bytes, mtime: int) -> None:
     """Atomically replace `path` with `data`, dated `mtime`: a reader sees old or new."""
-    _staged(path, data, mtime).replace(path)
+    _temporary(path, data, mtime).replace(path)
 
 
-def _staged(path: Path, data: bytes, mtime: int) -> Path:
+def _temporary(path: Path, data: bytes, mtime: int) -> Path:
     """A temporary file beside `path` (its folders made) that holds `data`, dated `mtime`."""
     try:
         try:
